@@ -1,0 +1,147 @@
+"""The `detainers` command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from detainers.errors import DetainersError
+from detainers.paths import DEFAULT_MANIFEST, DEFAULT_WAREHOUSE
+from detainers.report import DEFAULT_END, DEFAULT_START, HEADLINE_KEYS
+
+app = typer.Typer(
+    help="ICE detainer records into a DuckDB warehouse of trustworthy metrics.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+WarehouseOption = Annotated[Path, typer.Option("--warehouse", help="The published DuckDB file.", dir_okay=False)]
+ManifestOption = Annotated[Path, typer.Option("--manifest", help="The manifest of sources (TOML).", dir_okay=False)]
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def run(
+    warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
+    manifest: ManifestOption = DEFAULT_MANIFEST,
+    source: Annotated[Optional[list[str]], typer.Option("--source", help="Only this source (repeatable).")] = None,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for another run's write lock.")] = 0.0,
+) -> None:
+    """Fetch every source in the manifest, validate and load what changed, build the SQL
+    models and publish the warehouse. Prints rows read, loaded and rejected, and the headline."""
+    started = time.perf_counter()
+    summary = _call_flow("run_flow", manifest=manifest, warehouse=warehouse, only=source, wait_seconds=wait)
+    total = time.perf_counter() - started
+    _print_run(summary, total)
+    if summary.failed:
+        _fail(f"{len(summary.failed)} source(s) failed: " + "; ".join(o.error for o in summary.failed))
+
+
+def _call_flow(name: str, **kwargs):
+    """Run a flow of flows.pipeline; any failure ends in one clear line, not a traceback."""
+    if not os.environ.get("DETAINERS_VERBOSE"):
+        # Prefect logs each failed task with its traceback; the summary says it once, plainly.
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
+    try:
+        import flows.pipeline
+
+        return getattr(flows.pipeline, name)(**kwargs)
+    except DetainersError as exc:
+        _fail(str(exc))
+    except Exception as exc:  # a bug, or a fault we did not foresee: still one line
+        if os.environ.get("DETAINERS_VERBOSE"):
+            raise
+        _fail(f"unexpected {type(exc).__name__}: {exc} (set DETAINERS_VERBOSE=1 for the traceback)")
+
+
+def _print_run(summary, total: float) -> None:
+    table = Table(title=f"run {summary.run_id}", title_justify="left")
+    for column in ("source", "fetch", "load", "rows read", "loaded", "rejected"):
+        table.add_column(column, justify="right" if column in ("rows read", "loaded", "rejected") else "left")
+    for o in summary.sources:
+        table.add_row(o.source, o.fetch, o.load or "-", f"{o.rows_read:,}", f"{o.rows_loaded:,}", f"{o.rows_rejected:,}")
+    out.print(table)
+    for o in summary.sources:
+        for warning in o.warnings:
+            out.print(f"[yellow]warning:[/] {warning}")
+    stages = ", ".join(f"{k} {v:.2f}s" for k, v in summary.seconds.items())
+    out.print(f"stages: {stages}; total {total:.2f}s (with Prefect start-up)")
+    if summary.published:
+        out.print(f"published {summary.warehouse}")
+    else:
+        out.print(f"nothing changed: {summary.warehouse} left as it was")
+    if summary.headline:
+        _print_headline(summary.headline)
+
+
+def _print_headline(h: dict) -> None:
+    out.print(
+        f"[bold]{h['window_start']} .. {h['window_end']}[/]: {h['detainers_issued']:,} detainers issued, "
+        f"{h['declined_detainers']:,} declined by {h['declining_jurisdictions']:,} jurisdictions "
+        f"({h['declined_without_jurisdiction']:,} declined with no known jurisdiction)",
+        highlight=False,
+    )
+    if h["coverage_start"]:
+        out.print(
+            f"coverage: data from {h['coverage_start']} to {h['coverage_end']}, "
+            f"{h['coverage_ratio']:.1%} of the window's days",
+            highlight=False,
+        )
+    else:
+        out.print("coverage: no loaded data falls in this window", highlight=False)
+
+
+def _date(value: str | None, default: dt.date, option: str) -> dt.date:
+    if value is None:
+        return default
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        _fail(f"{option} must be a date as YYYY-MM-DD, not {value!r}", code=2)
+
+
+@app.command()
+def report(
+    start: Annotated[Optional[str], typer.Option(help="First day of the window, YYYY-MM-DD.", show_default="2014-01-01")] = None,
+    end: Annotated[Optional[str], typer.Option(help="Last day of the window, YYYY-MM-DD.", show_default="2017-05-31")] = None,
+    warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object with the headline keys.")] = False,
+) -> None:
+    """The headline for a window of prepare dates (default: the inspector general's,
+    2014-01-01 to 2017-05-31): detainers issued, declined, declining jurisdictions,
+    declines with no known jurisdiction, and how much of the window the data covers."""
+    from detainers.report import headline, open_published
+
+    window = (_date(start, DEFAULT_START, "--start"), _date(end, DEFAULT_END, "--end"))
+    try:
+        con = open_published(warehouse)
+        try:
+            h = headline(con, *window)
+        finally:
+            con.close()
+    except DetainersError as exc:
+        _fail(str(exc))
+    if as_json:
+        sys.stdout.write(json.dumps({k: h[k] for k in HEADLINE_KEYS}) + "\n")
+    else:
+        _print_headline(h)
+
+
+def main() -> None:
+    app()

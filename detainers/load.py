@@ -1,0 +1,195 @@
+"""Load: one landed file into DuckDB's raw.detainers, its rejects into audit.rejects.
+
+A source's rows are replaced in one transaction, so a reader of the build sees the old
+release or the new one, never a mix. Loading a file already loaded for a source is a no-op.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from detainers.errors import RejectThresholdError
+from detainers.extract import Landed, PreviousFetch, redact_url
+from detainers.manifest import Source
+from detainers.paths import SQL_DIR
+from schemas.canonical import CANONICAL_COLUMNS, split_valid
+from schemas.layouts import get_layout
+from schemas.normalize import to_canonical
+from schemas.published import check_published
+from schemas.readers import ROW, SHEET, ReadInfo, read_batches
+
+
+@dataclass
+class LoadResult:
+    source: str
+    status: str  # loaded, skipped_unchanged, failed_reject_threshold
+    load_id: str | None = None
+    file_sha256: str = ""
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    seconds_read_validate: float = 0.0
+    seconds_write: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path), read_only=read_only)
+    if not read_only:
+        con.execute((SQL_DIR / "ddl" / "warehouse.sql").read_text("utf-8"))
+    return con
+
+
+def record_sources(con: duckdb.DuckDBPyConnection, sources: tuple[Source, ...]) -> None:
+    """Write the manifest's view of each source (window, layout) for the SQL models."""
+    for s in sources:
+        con.execute(
+            """
+            insert into audit.sources (source, url, layout, release, window_start, window_end)
+            values ($name, $url, $layout, $release, $start, $end)
+            on conflict (source) do update set
+                url = excluded.url, layout = excluded.layout, release = excluded.release,
+                window_start = excluded.window_start, window_end = excluded.window_end
+            """,
+            dict(name=s.name, url=redact_url(s.url), layout=s.layout, release=s.release, start=s.window_start, end=s.window_end),
+        )
+    names = [s.name for s in sources]
+    con.execute("delete from audit.sources where not list_contains($names, source)", dict(names=names))
+
+
+def previous_fetch(con: duckdb.DuckDBPyConnection, source: str) -> PreviousFetch | None:
+    row = con.execute(
+        "select file_sha256, etag, last_modified from audit.sources where source = ? and file_sha256 is not null",
+        [source],
+    ).fetchone()
+    return PreviousFetch(*row) if row else None
+
+
+def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, run_id: str) -> LoadResult:
+    """Replace the source's rows with those of the landed file, unless it is already loaded."""
+    current = con.execute(
+        """
+        select s.current_load_id from audit.sources s join audit.loads l on l.load_id = s.current_load_id
+        where s.source = ? and l.file_sha256 = ? and l.status = 'loaded'
+        """,
+        [source.name, landed.sha256],
+    ).fetchone()
+    if current:
+        _remember_fetch(con, source, landed, current[0])
+        return LoadResult(source.name, "skipped_unchanged", current[0], landed.sha256)
+
+    layout = get_layout(source.layout)
+    load_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{source.name}-{uuid.uuid4().hex[:8]}"
+    result = LoadResult(source.name, "loaded", load_id, landed.sha256)
+    info = ReadInfo()
+    started = dt.datetime.now(dt.UTC)
+    # Rows go to connection-local temp tables first; the swap into raw is one short transaction.
+    con.execute("create or replace temp table incoming as select * from raw.detainers limit 0")
+    con.execute("create or replace temp table incoming_rejects as select * from audit.rejects limit 0")
+    where = f"source {source.name} ({landed.path.name})"
+    clock = time.perf_counter()
+    for published in read_batches(landed.path, layout, info):
+        check_published(published, layout, where)
+        valid, reasons = split_valid(to_canonical(published, layout))
+        result.rows_read += published.height
+        result.rows_rejected += reasons.height
+        result.seconds_read_validate += time.perf_counter() - clock
+        clock = time.perf_counter()
+        _insert_valid(con, valid, source, load_id, landed.sha256)
+        if reasons.height:
+            _insert_rejects(con, published, reasons, layout.columns, source, load_id, landed.sha256)
+        result.rows_loaded += valid.height
+        result.seconds_write += time.perf_counter() - clock
+        clock = time.perf_counter()
+    result.seconds_read_validate += time.perf_counter() - clock
+
+    message = _threshold_breach(source, landed, result)
+    clock = time.perf_counter()
+    con.begin()
+    try:
+        con.execute("insert into audit.rejects select * from incoming_rejects")
+        if message:
+            result.status = "failed_reject_threshold"
+        else:
+            con.execute("delete from raw.detainers where source = ?", [source.name])
+            con.execute("insert into raw.detainers select * from incoming")
+            _remember_fetch(con, source, landed, load_id)
+        _record_load(con, source, landed, run_id, result, info, started, message)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    finally:
+        con.execute("drop table if exists incoming; drop table if exists incoming_rejects")
+    result.seconds_write += time.perf_counter() - clock
+    if message:
+        raise RejectThresholdError(message)
+    return result
+
+
+def _threshold_breach(source: Source, landed: Landed, result: LoadResult) -> str | None:
+    """The reason the source must not replace its rows, or None; warnings go on the result."""
+    if result.rows_read == 0:
+        return f"source {source.name}: {landed.path.name} holds no data rows"
+    share = result.rows_rejected / result.rows_read
+    if share > source.reject_stop_share:
+        return (f"source {source.name}: {result.rows_rejected:,} of {result.rows_read:,} rows rejected "
+                f"({share:.2%}), over its stop level of {source.reject_stop_share:.2%}; see audit.rejects")
+    if share > source.reject_warn_share:
+        result.warnings.append(f"source {source.name}: {result.rows_rejected:,} rows ({share:.2%}) rejected; see audit.rejects")
+    return None
+
+
+def _insert_valid(con, valid: pl.DataFrame, source: Source, load_id: str, sha256: str) -> None:
+    batch = valid.select(CANONICAL_COLUMNS).to_arrow()  # noqa: F841 (read by DuckDB by name)
+    con.execute(
+        """
+        insert into incoming by name
+        select $load_id as load_id, $source as source, $release as release, $sha as file_sha256, *
+        from batch
+        """,
+        dict(load_id=load_id, source=source.name, release=source.release, sha=sha256),
+    )
+
+
+def _insert_rejects(con, published: pl.DataFrame, reasons: pl.DataFrame, columns: dict, source: Source,
+                    load_id: str, sha256: str) -> None:
+    originals = published.with_row_index("_index").join(reasons, on="_index", how="inner")
+    rows = [
+        (load_id, source.name, sha256, r[SHEET], r[ROW], r["column"], r["check"],
+         json.dumps({c: r[c] for c in columns if c in r}, default=str, ensure_ascii=False))
+        for r in originals.iter_rows(named=True)
+    ]
+    con.executemany("insert into incoming_rejects values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def _record_load(con, source: Source, landed: Landed, run_id: str, result: LoadResult, info: ReadInfo,
+                 started: dt.datetime, message: str | None) -> None:
+    con.execute(
+        "insert into audit.loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [result.load_id, run_id, source.name, source.release, redact_url(source.url), landed.sha256, landed.size,
+         info.file_format, info.sheets, info.extra_columns, result.rows_read, result.rows_loaded, result.rows_rejected,
+         result.status, message, started, dt.datetime.now(dt.UTC), result.seconds_read_validate, result.seconds_write],
+    )
+
+
+def _remember_fetch(con, source: Source, landed: Landed, load_id: str) -> None:
+    con.execute(
+        """
+        update audit.sources set file_sha256 = ?, etag = ?, last_modified = ?, checked_at = now(),
+            current_load_id = ?
+        where source = ?
+        """,
+        [landed.sha256, landed.etag, landed.last_modified, load_id, source.name],
+    )

@@ -1,0 +1,123 @@
+"""The manifest: every source extract the pipeline loads, as data (sources.toml)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import tomllib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from detainers.errors import ManifestError
+from schemas.layouts import known_layouts
+
+
+class Source(BaseModel):
+    """One source extract: where it is, how it is laid out, which dates it is trusted for."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+    url: str
+    layout: str
+    release: str = ""
+    window_start: dt.date | None = None
+    window_end: dt.date | None = None
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    reject_warn_share: float = Field(default=0.001, ge=0, le=1)
+    reject_stop_share: float = Field(default=0.05, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _window_in_order(self) -> "Source":
+        if self.window_start and self.window_end and self.window_start > self.window_end:
+            raise ValueError(f"window_start {self.window_start} is after window_end {self.window_end}")
+        if self.reject_warn_share > self.reject_stop_share:
+            raise ValueError("reject_warn_share is above reject_stop_share")
+        return self
+
+    @property
+    def is_remote(self) -> bool:
+        return urlsplit(self.url).scheme in ("http", "https")
+
+
+class Manifest(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: Path
+    sources: tuple[Source, ...]
+
+    def select(self, names: list[str] | None) -> tuple[Source, ...]:
+        if not names:
+            return self.sources
+        by_name = {s.name: s for s in self.sources}
+        unknown = [n for n in names if n not in by_name]
+        if unknown:
+            raise ManifestError(f"{self.path}: no source named {', '.join(unknown)}")
+        return tuple(by_name[n] for n in names)
+
+
+def load_manifest(path: Path) -> Manifest:
+    """Read and check a manifest; every problem is reported with the file and source named."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ManifestError(f"manifest not found: {path}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"{path}: not valid TOML: {exc}") from None
+
+    unknown_tables = set(data) - {"defaults", "source"}
+    if unknown_tables:
+        raise ManifestError(f"{path}: unknown table(s) {_with_hints(unknown_tables, ['defaults', 'source'])}")
+    defaults = data.get("defaults", {})
+    entries = data.get("source", [])
+    if not entries:
+        raise ManifestError(f"{path}: lists no [[source]]")
+
+    sources = []
+    for number, entry in enumerate(entries, start=1):
+        label = f"{path}: source #{number} ({entry.get('name', 'unnamed')})"
+        sources.append(_parse_source({**defaults, **entry}, label, path.parent))
+    names = [s.name for s in sources]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise ManifestError(f"{path}: source name(s) used more than once: {', '.join(duplicated)}")
+    return Manifest(path=path, sources=tuple(sources))
+
+
+def _parse_source(entry: dict, label: str, base: Path) -> Source:
+    try:
+        source = Source(**entry)
+    except ValidationError as exc:
+        raise ManifestError(f"{label}: {_describe(exc)}") from None
+    layouts = known_layouts()
+    if source.layout not in layouts:
+        raise ManifestError(f"{label}: unknown layout {_with_hints({source.layout}, layouts)}")
+    scheme = urlsplit(source.url).scheme
+    if scheme in ("http", "https"):
+        return source
+    if scheme not in ("", "file") and len(scheme) > 1:  # one letter: a Windows drive
+        raise ManifestError(f"{label}: only http, https and local paths can be fetched, not {scheme!r}")
+    local = Path(urlsplit(source.url).path if scheme == "file" else source.url).expanduser()
+    return source.model_copy(update={"url": str(local if local.is_absolute() else (base / local).resolve())})
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"])
+        if err["type"] == "extra_forbidden":
+            parts.append(f"unknown key {_with_hints({where}, Source.model_fields)}")
+        else:
+            parts.append(f"{where}: {err['msg']}" if where else err["msg"])
+    return "; ".join(parts)
+
+
+def _with_hints(names, choices) -> str:
+    out = []
+    for name in sorted(names):
+        close = difflib.get_close_matches(name, list(choices), n=1)
+        out.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    return ", ".join(out)

@@ -1,0 +1,72 @@
+"""Build the SQL models in sql/: staging, then marts, then macros over them, then the data tests.
+
+Each model file is one select; it is materialized as a table named for the file in the
+schema named for its folder (sql/marts/jurisdictions.sql -> marts.jurisdictions). A data
+test returns the rows that break its rule; any row fails the build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+import duckdb
+
+from detainers.errors import DataTestError
+from detainers.paths import SQL_DIR
+
+LAYERS = ("staging", "marts")
+
+
+def model_files(sql_dir: Path = SQL_DIR) -> list[Path]:
+    return [path for layer in LAYERS for path in sorted((sql_dir / layer).glob("*.sql"))]
+
+
+def build_models(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> dict[str, float]:
+    """Materialize every model in one transaction; return seconds per model."""
+    timings = {}
+    con.begin()
+    try:
+        for path in model_files(sql_dir):
+            started = time.perf_counter()
+            name = f"{path.parent.name}.{path.stem}"
+            con.execute(f"create or replace table {name} as\n{path.read_text('utf-8')}")
+            timings[name] = time.perf_counter() - started
+        for path in sorted((sql_dir / "macros").glob("*.sql")):  # bound to the marts above
+            con.execute(path.read_text("utf-8"))
+        failures = run_data_tests(con, sql_dir)
+        if failures:
+            raise DataTestError("data tests failed, the build was not published:\n" + "\n".join(failures))
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return timings
+
+
+def run_data_tests(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> list[str]:
+    """Each failing test as 'name: N rows, e.g. (...)'."""
+    failures = []
+    for path in sorted((sql_dir / "tests").glob("*.sql")):
+        rows = con.execute(path.read_text("utf-8")).fetchmany(3)
+        if rows:
+            count = con.execute(f"select count(*) from ({path.read_text('utf-8')})").fetchone()[0]
+            failures.append(f"{path.stem}: {count} row(s), e.g. {rows[0]}")
+    return failures
+
+
+
+
+def code_fingerprint() -> str:
+    """A hash of everything that shapes the warehouse besides the data: SQL, layouts, rules.
+    When it changes, the next run rebuilds even if no source did."""
+    from schemas.layouts import LAYOUT_DIR
+    from schemas.reference import REFERENCE_DIR
+
+    digest = hashlib.sha256()
+    for folder, pattern in ((SQL_DIR, "**/*.sql"), (LAYOUT_DIR, "*.toml"), (REFERENCE_DIR, "*.*")):
+        for path in sorted(folder.glob(pattern)):
+            if path.suffix != ".py":
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()

@@ -1,0 +1,84 @@
+"""The published warehouse file, the build it is replaced by, and the lock that keeps one
+writer at a time.
+
+Readers open the published file read-only at any moment. A run copies it into a build file
+beside it, writes there, and publishes with an atomic rename, so readers never wait and
+never see half a build; a run killed at any point leaves the published file as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from detainers.errors import WarehouseBusyError
+from detainers.paths import build_dir
+
+
+@contextlib.contextmanager
+def write_lock(warehouse: Path, command: str, wait_seconds: float = 0.0) -> Iterator[None]:
+    """Hold the warehouse's write lock. The kernel releases it when the holder dies, so a
+    killed run never blocks the next one."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = warehouse.with_name(warehouse.name + ".lock")
+    with open(lock_path, "a+") as fh:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    fh.seek(0)
+                    holder = fh.read().strip() or "another process"
+                    raise WarehouseBusyError(f"{warehouse} is being written by {holder}; try again when it ends") from None
+                time.sleep(0.2)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(json.dumps({"pid": os.getpid(), "command": command, "since": dt.datetime.now().isoformat(timespec="seconds")}))
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def start_build(warehouse: Path) -> Path:
+    """A private copy of the published warehouse (or a new file) to write the next version in.
+    Call with the write lock held: leftovers of killed runs are removed here."""
+    builds = build_dir(warehouse)
+    if builds.exists():
+        shutil.rmtree(builds)
+    builds.mkdir(parents=True)
+    build = builds / f"{warehouse.stem}-{uuid.uuid4().hex[:12]}.duckdb"
+    if warehouse.exists():
+        shutil.copyfile(warehouse, build)
+    return build
+
+
+def publish(build: Path, warehouse: Path) -> None:
+    """Atomically replace the published warehouse with the build (same filesystem rename)."""
+    with open(build, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(build, warehouse)
+    dir_fd = os.open(warehouse.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    shutil.rmtree(build_dir(warehouse), ignore_errors=True)
+
+
+def discard(build: Path) -> None:
+    build.unlink(missing_ok=True)
+    build.with_name(build.name + ".wal").unlink(missing_ok=True)

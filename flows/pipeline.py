@@ -1,0 +1,146 @@
+"""The main flow: fetch every source, load what changed into a build, model, publish.
+
+Tasks pass paths, names and counts, never DataFrames or connections.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from detainers import load as loader
+from detainers import warehouse as wh
+from detainers.errors import DetainersError
+from detainers.extract import Landed, PreviousFetch, fetch
+from detainers.manifest import Source, load_manifest
+from detainers.models import build_models
+from detainers.paths import landing_dir
+from detainers.report import DEFAULT_END, DEFAULT_START, headline
+from detainers.run import (
+    RunSummary,
+    SourceOutcome,
+    needs_build,
+    published_state,
+    record_run,
+    run_record,
+    write_build_info,
+)
+from schemas.layouts import get_layout
+
+
+@task(name="fetch-source", cache_policy=NO_CACHE)
+def fetch_source(source: Source, landing: Path, previous: PreviousFetch | None) -> Landed:
+    return fetch(source.name, source.url, landing, get_layout(source.layout).formats, previous)
+
+
+@task(name="load-source", cache_policy=NO_CACHE)
+def load_source(build: Path, source: Source, landed: Landed, run_id: str) -> loader.LoadResult:
+    con = loader.connect(build)
+    try:
+        return loader.load_source(con, source, landed, run_id)
+    finally:
+        con.close()
+
+
+@task(name="build-models", cache_policy=NO_CACHE)
+def build_models_task(build: Path, run: dict) -> dict:
+    con = loader.connect(build)
+    try:
+        timings = build_models(con)
+        write_build_info(con, run["run_id"])
+        record_run(con, run)
+        return {"timings": timings, "headline": headline(con, DEFAULT_START, DEFAULT_END)}
+    finally:
+        con.close()
+
+
+@task(name="publish", cache_policy=NO_CACHE)
+def publish_task(build: Path, warehouse: Path) -> None:
+    wh.publish(build, warehouse)
+
+
+@flow(name="detainers-run", log_prints=True)
+def run_flow(manifest: Path, warehouse: Path, only: list[str] | None = None, wait_seconds: float = 0.0) -> RunSummary:
+    """Fetch each source of the manifest, load those that changed, rebuild the models and
+    publish the new warehouse atomically. Sources that fail are reported; the others load."""
+    manifest, warehouse = Path(manifest), Path(warehouse).resolve()
+    logger = get_run_logger()
+    plan = load_manifest(manifest)
+    sources = plan.select(only)
+    run_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+    summary = RunSummary(run_id, str(warehouse), dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    outcomes = {s.name: SourceOutcome(s.name) for s in sources}
+    summary.sources = list(outcomes.values())
+
+    with wh.write_lock(warehouse, f"detainers run ({run_id})", wait_seconds):
+        state = published_state(warehouse)
+        clock = time.perf_counter()
+        landed: dict[str, Landed] = {}
+        for source in sources:
+            started = time.perf_counter()
+            try:
+                landed[source.name] = fetch_source(source, landing_dir(warehouse), state.fetches.get(source.name))
+                outcomes[source.name].fetch = landed[source.name].status
+            except DetainersError as exc:
+                outcomes[source.name].fetch, outcomes[source.name].error = "failed", str(exc)
+                logger.error(str(exc))
+            outcomes[source.name].seconds_fetch = time.perf_counter() - started
+        summary.seconds["fetch"] = time.perf_counter() - clock
+
+        if not needs_build(state, plan.sources, landed):
+            for name in landed:
+                outcomes[name].load = "skipped_unchanged"
+            return summary
+
+        build = wh.start_build(warehouse)
+        try:
+            clock = time.perf_counter()
+            _record_sources(build, plan.sources)
+            for source in sources:
+                if source.name in landed:
+                    _load_one(build, source, landed[source.name], run_id, outcomes[source.name], logger)
+            loads = [o for o in outcomes.values() if o.load in ("loaded", "failed_reject_threshold")]
+            summary.seconds["read_validate"] = sum(o.seconds_read_validate for o in loads)
+            summary.seconds["write"] = sum(o.seconds_write for o in loads)
+            summary.seconds["load_total"] = time.perf_counter() - clock
+
+            clock = time.perf_counter()
+            built = build_models_task(build, run_record(summary, "detainers run"))
+            summary.headline = built["headline"]
+            summary.seconds["models"] = time.perf_counter() - clock
+
+            clock = time.perf_counter()
+            publish_task(build, warehouse)
+            summary.published = True
+            summary.seconds["publish"] = time.perf_counter() - clock
+        finally:
+            wh.discard(build)
+    return summary
+
+
+def _record_sources(build: Path, sources: tuple[Source, ...]) -> None:
+    con = loader.connect(build)
+    try:
+        loader.record_sources(con, sources)
+    finally:
+        con.close()
+
+
+def _load_one(build: Path, source: Source, landed: Landed, run_id: str, outcome: SourceOutcome, logger) -> None:
+    try:
+        result = load_source(build, source, landed, run_id)
+    except DetainersError as exc:
+        outcome.load, outcome.error = getattr(exc, "status", "failed"), str(exc)
+        logger.error(str(exc))
+        return
+    outcome.load = result.status
+    outcome.rows_read, outcome.rows_loaded, outcome.rows_rejected = result.rows_read, result.rows_loaded, result.rows_rejected
+    outcome.seconds_read_validate, outcome.seconds_write = result.seconds_read_validate, result.seconds_write
+    outcome.warnings = result.warnings
+    for warning in result.warnings:
+        logger.warning(warning)

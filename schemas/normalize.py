@@ -1,0 +1,97 @@
+"""Normalization: published rows of any layout onto the canonical detainer row.
+
+Every mapping comes from schemas/reference/*.csv. A value the mapping does not know
+normalizes to null; the canonical schema then rejects the row and names the column, so
+nothing unknown slips into the metrics.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from schemas import reference
+from schemas.layouts import Layout
+from schemas.readers import ROW, SHEET
+
+TEXT_FIELDS = ("detainer_type", "facility", "state", "city", "lift_reason")
+# Fields later layouts carry; a layout without them leaves them unknown (null).
+OPTIONAL_TEXT_FIELDS = (
+    "detainer_id", "person_id", "criminality", "citizenship_country", "aor", "facility_code",
+)
+
+
+def clean_text(column: pl.Expr, redaction_markers: tuple[str, ...] = ()) -> pl.Expr:
+    """Trim; blanks and redaction markers (b(6), b(7)c) become null: unknown, not a value."""
+    text = column.cast(pl.String).str.strip_chars()
+    unknown = text.eq("")
+    if redaction_markers:
+        unknown = unknown | text.str.to_lowercase().is_in([m.lower() for m in redaction_markers])
+    return pl.when(unknown).then(None).otherwise(text)
+
+
+def parse_date(column: pl.Expr, dtype: pl.DataType, formats: tuple[str, ...]) -> pl.Expr:
+    """Dates stored as dates pass through; text dates try each of the layout's formats."""
+    if dtype == pl.Date:
+        return column
+    if dtype == pl.Datetime:
+        return column.dt.date()
+    text = column.cast(pl.String).str.strip_chars()
+    return pl.coalesce([text.str.strptime(pl.Date, fmt, strict=False) for fmt in formats])
+
+
+def state_code(state: pl.Expr) -> pl.Expr:
+    """A state, DC or territory, by name or code in any case, to its two-letter code."""
+    return state.str.to_uppercase().replace_strict(reference.state_codes(), default=None, return_dtype=pl.String)
+
+
+def detainer_form(detainer_type: pl.Expr) -> pl.Expr:
+    """'I247D - Immigration Detainer - ...' or 'I-247D' to the form 'I-247D'."""
+    code = detainer_type.str.split(" - ").list.first().str.to_uppercase().str.replace_all(r"[\s-]", "")
+    return code.replace_strict(reference.detainer_forms(), default=None, return_dtype=pl.String)
+
+
+def outcome(lift_reason: pl.Expr) -> pl.Expr:
+    """A lift reason to its outcome; no lift reason means no outcome yet."""
+    known = lift_reason.replace_strict(reference.outcomes_by_lift_reason(), default=None, return_dtype=pl.String)
+    return pl.when(lift_reason.is_null()).then(pl.lit("no_outcome_yet")).otherwise(known)
+
+
+def facility_name(facility: pl.Expr) -> pl.Expr:
+    """Upper case, one space between words, no trailing dots: 'JEFFERSON COUNTY JAIL    .'."""
+    name = facility.str.to_uppercase().str.replace_all(r"\s+", " ").str.strip_chars(" .")
+    return pl.when(name.eq("")).then(None).otherwise(name)
+
+
+def is_placeholder(name: pl.Expr) -> pl.Expr:
+    """No facility, or a catch-all such as OTHER-OTHER FACILITY: no known jurisdiction."""
+    return name.is_null() | name.is_in(sorted(reference.placeholder_facilities()))
+
+
+def to_canonical(published: pl.DataFrame, layout: Layout) -> pl.DataFrame:
+    """Map a batch of published rows onto canonical columns (provenance kept)."""
+    by_field = {field: name for name, field in layout.columns.items() if name in published.columns}
+    markers = layout.redaction_markers
+
+    def text(field: str) -> pl.Expr:
+        if field not in by_field:
+            return pl.lit(None, dtype=pl.String)
+        return clean_text(pl.col(by_field[field]), markers)
+
+    date_name = by_field["prepare_date"]
+    lift_date = by_field.get("lift_date")
+    cleaned = published.select(
+        pl.col(SHEET).alias("sheet"),
+        pl.col(ROW).alias("source_row"),
+        parse_date(pl.col(date_name), published.schema[date_name], layout.date_formats).alias("prepare_date"),
+        (parse_date(pl.col(lift_date), published.schema[lift_date], layout.date_formats)
+         if lift_date else pl.lit(None, dtype=pl.Date)).alias("lift_date"),
+        *[text(f).alias(f) for f in TEXT_FIELDS + OPTIONAL_TEXT_FIELDS],
+    )
+    return cleaned.with_columns(
+        detainer_form(pl.col("detainer_type")).alias("detainer_form"),
+        state_code(pl.col("state")).alias("state_code"),
+        facility_name(pl.col("facility")).alias("facility_name"),
+        outcome(pl.col("lift_reason")).alias("outcome"),
+    ).with_columns(
+        is_placeholder(pl.col("facility_name")).alias("facility_is_placeholder"),
+    )

@@ -1,0 +1,103 @@
+-- Tables the loader writes. Everything in staging and marts is rebuilt from these.
+create schema if not exists raw;
+create schema if not exists audit;
+create schema if not exists staging;
+create schema if not exists marts;
+
+-- One row per source row that passed validation, in canonical form, with provenance.
+create table if not exists raw.detainers (
+    load_id varchar not null,
+    source varchar not null,
+    release varchar,
+    file_sha256 varchar not null,
+    sheet varchar not null,
+    source_row bigint not null,
+    prepare_date date not null,
+    lift_date date,
+    detainer_type varchar,
+    detainer_form varchar,
+    facility varchar,
+    facility_name varchar,
+    facility_is_placeholder boolean not null,
+    state varchar,
+    state_code varchar,
+    city varchar,
+    lift_reason varchar,
+    outcome varchar not null,
+    detainer_id varchar,
+    person_id varchar,
+    criminality varchar,
+    citizenship_country varchar,
+    aor varchar,
+    facility_code varchar
+);
+
+-- Rows that failed a check: the check, the column, and the row exactly as published.
+create table if not exists audit.rejects (
+    load_id varchar not null,
+    source varchar not null,
+    file_sha256 varchar not null,
+    sheet varchar not null,
+    source_row bigint not null,
+    "column" varchar not null,
+    "check" varchar not null,
+    original json not null
+);
+
+-- One row per attempt to load a source file.
+create table if not exists audit.loads (
+    load_id varchar primary key,
+    run_id varchar not null,
+    source varchar not null,
+    release varchar,
+    url varchar not null,
+    file_sha256 varchar not null,
+    file_bytes bigint not null,
+    file_format varchar,
+    sheets varchar[],
+    extra_columns varchar[],
+    rows_read bigint not null,
+    rows_loaded bigint not null,
+    rows_rejected bigint not null,
+    status varchar not null,  -- loaded, failed_reject_threshold
+    message varchar,
+    started_at timestamptz not null,
+    finished_at timestamptz not null,
+    seconds_read_validate double not null,
+    seconds_write double not null
+);
+
+-- The manifest as of the last run, and what each source's last fetch saw.
+create table if not exists audit.sources (
+    source varchar primary key,
+    url varchar not null,
+    layout varchar not null,
+    release varchar,
+    window_start date,
+    window_end date,
+    current_load_id varchar,
+    file_sha256 varchar,
+    etag varchar,
+    last_modified varchar,
+    checked_at timestamptz
+);
+
+create table if not exists audit.runs (
+    run_id varchar primary key,
+    command varchar not null,
+    started_at timestamptz not null,
+    finished_at timestamptz,
+    status varchar not null,
+    sources_fetched integer,
+    sources_skipped integer,
+    sources_loaded integer,
+    sources_failed integer,
+    rows_loaded bigint,
+    rows_rejected bigint
+);
+
+-- Facts about the build itself (the fingerprint of the code and rules it was built with).
+create table if not exists audit.build_info (
+    key varchar primary key,
+    value varchar not null
+);

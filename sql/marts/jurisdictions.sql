@@ -1,0 +1,25 @@
+-- Each jurisdiction's totals, with the prepare dates of its first and last decline.
+with detainers as (
+    select
+        jurisdiction_id,
+        facility_name,
+        state_code,
+        prepare_date,
+        is_declined,
+    from staging.stg_detainers
+    where jurisdiction_id is not null
+)
+
+select
+    jurisdiction_id,
+    facility_name,
+    state_code,
+    count(*) as detainers,
+    count(*) filter (where is_declined) as declined_detainers,
+    min(prepare_date) as first_prepare_date,
+    max(prepare_date) as last_prepare_date,
+    min(prepare_date) filter (where is_declined) as first_decline_date,
+    max(prepare_date) filter (where is_declined) as last_decline_date,
+from detainers
+group by all
+order by declined_detainers desc, jurisdiction_id

@@ -1,0 +1,76 @@
+"""Extract against a local HTTP server (pytest-httpserver on 127.0.0.1): retries, final
+errors, and responses that are not the expected file."""
+
+from pathlib import Path
+
+import pytest
+from werkzeug import Response
+
+from detainers.errors import FetchError
+from detainers.extract import PreviousFetch, RetryPolicy, fetch, redact_url
+from tests.conftest import BUNDLED_EXTRACT
+
+FAST = RetryPolicy(attempts=3, backoff_seconds=0.01, read_timeout=5)
+XLSX = BUNDLED_EXTRACT.read_bytes()
+
+
+def test_a_500_then_200_is_retried_and_lands_the_file(httpserver, tmp_path):
+    httpserver.expect_ordered_request("/fy2015.xlsx").respond_with_data("busy", status=500)
+    httpserver.expect_ordered_request("/fy2015.xlsx").respond_with_data(XLSX, content_type="application/octet-stream")
+    landed = fetch("fy2015", httpserver.url_for("/fy2015.xlsx"), tmp_path, ("xlsx",), policy=FAST)
+    assert landed.status == "fetched"
+    assert landed.path.read_bytes() == XLSX
+    assert landed.path.name == f"{landed.sha256}.xlsx"
+    assert len(httpserver.log) == 2
+
+
+def test_a_404_fails_at_once_naming_source_and_url(httpserver, tmp_path):
+    httpserver.expect_request("/missing.xlsx").respond_with_data("no", status=404)
+    with pytest.raises(FetchError, match=r"source fy2015: HTTP 404 .*missing\.xlsx"):
+        fetch("fy2015", httpserver.url_for("/missing.xlsx"), tmp_path, ("xlsx",), policy=FAST)
+    assert len(httpserver.log) == 1
+
+
+def test_an_html_page_instead_of_the_file_fails_clearly(httpserver, tmp_path):
+    httpserver.expect_request("/fy2015.xlsx").respond_with_data(
+        "<!DOCTYPE html><html><body>Please log in</body></html>", content_type="text/html")
+    with pytest.raises(FetchError, match=r"source fy2015: .*fy2015\.xlsx is an HTML page"):
+        fetch("fy2015", httpserver.url_for("/fy2015.xlsx"), tmp_path, ("xlsx",), policy=FAST)
+    assert not [p for p in tmp_path.iterdir()], "nothing is left in the landing zone"
+
+
+def test_an_empty_body_fails_clearly(httpserver, tmp_path):
+    httpserver.expect_request("/fy2015.xlsx").respond_with_data(b"")
+    with pytest.raises(FetchError, match="is empty"):
+        fetch("fy2015", httpserver.url_for("/fy2015.xlsx"), tmp_path, ("xlsx",), policy=FAST)
+
+
+def test_persistent_5xx_gives_up_after_the_attempts(httpserver, tmp_path):
+    httpserver.expect_request("/fy2015.xlsx").respond_with_data("down", status=503)
+    with pytest.raises(FetchError, match="gave up .* after 3 attempts .*HTTP 503"):
+        fetch("fy2015", httpserver.url_for("/fy2015.xlsx"), tmp_path, ("xlsx",), policy=FAST)
+    assert len(httpserver.log) == 3
+
+
+def test_a_conditional_request_reuses_the_landed_file_on_304(httpserver, tmp_path):
+    httpserver.expect_ordered_request("/f.xlsx").respond_with_response(Response(XLSX, headers={"ETag": '"v1"'}))
+    first = fetch("s", httpserver.url_for("/f.xlsx"), tmp_path, ("xlsx",), policy=FAST)
+    httpserver.expect_ordered_request("/f.xlsx", headers={"If-None-Match": '"v1"'}).respond_with_data("", status=304)
+    second = fetch("s", httpserver.url_for("/f.xlsx"), tmp_path, ("xlsx",), PreviousFetch(first.sha256, first.etag), FAST)
+    assert (second.status, second.path, second.sha256) == ("not_modified", first.path, first.sha256)
+
+
+def test_a_local_file_lands_by_content_hash(tmp_path):
+    landed = fetch("local", str(BUNDLED_EXTRACT), tmp_path / "landing", ("xlsx",))
+    assert landed.sha256 == "d6352d3b597a8168c2dd68140e3b9266737756478394beb19695911658cdab06"
+    again = fetch("local", str(BUNDLED_EXTRACT), tmp_path / "landing", ("xlsx",), PreviousFetch(landed.sha256))
+    assert again.status == "unchanged" and again.path == landed.path
+
+
+def test_a_missing_local_file_is_named(tmp_path):
+    with pytest.raises(FetchError, match="no file at .*nowhere.xlsx"):
+        fetch("local", str(tmp_path / "nowhere.xlsx"), tmp_path, ("xlsx",))
+
+
+def test_secrets_in_urls_are_redacted():
+    assert redact_url("https://user:pw@example.org:8443/a.xlsx?token=abc") == "https://example.org:8443/a.xlsx?…"
