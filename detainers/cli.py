@@ -122,10 +122,13 @@ def report(
     end: Annotated[Optional[str], typer.Option(help="Last day of the window, YYYY-MM-DD.", show_default="2017-05-31")] = None,
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object with the headline keys.")] = False,
+    html: Annotated[Optional[Path], typer.Option("--html", help="Also write a self-contained HTML report with charts here.", dir_okay=False)] = None,
 ) -> None:
     """The headline for a window of prepare dates (default: the inspector general's,
     2014-01-01 to 2017-05-31): detainers issued, declined, declining jurisdictions,
-    declines with no known jurisdiction, and how much of the window the data covers."""
+    declines with no known jurisdiction, and how much of the window the data covers;
+    then how the warehouse reconciles with the published figures (text mode only)."""
+    from detainers.reconciliation import reconciliation
     from detainers.report import headline, open_published
 
     window = (_date(start, DEFAULT_START, "--start"), _date(end, DEFAULT_END, "--end"))
@@ -133,6 +136,11 @@ def report(
         con = open_published(warehouse)
         try:
             h = headline(con, *window)
+            reconciled = [] if as_json else reconciliation(con)
+            if html is not None:
+                from detainers.html_report import write_html_report
+
+                write_html_report(con, *window, html)
         finally:
             con.close()
     except DetainersError as exc:
@@ -141,6 +149,34 @@ def report(
         sys.stdout.write(json.dumps({k: h[k] for k in HEADLINE_KEYS}) + "\n")
     else:
         _print_headline(h)
+        _print_reconciliation(reconciled)
+        if html is not None:
+            out.print(f"wrote {html}", highlight=False)
+
+
+def _print_reconciliation(rows: list[dict]) -> None:
+    """Figures whose window the loaded data reaches; the rest are counted in one line."""
+    if not rows:
+        return
+    shown = [r for r in rows if r["coverage_start"] is not None]
+    table = Table(title="published figures against the warehouse", title_justify="left")
+    for column in ("figure", "window", "published", "ours", "diff", "covered", "status"):
+        table.add_column(column, justify="right" if column in ("published", "ours", "diff", "covered") else "left", no_wrap=True)
+    colors = {"match": "green", "gap_explained_by_coverage": "yellow", "disagreement": "bold red"}
+    for r in shown:
+        table.add_row(
+            r["figure_id"], f"{r['window_start']}..{r['window_end']}",
+            f"{r['published_value']:,}", f"{r['warehouse_value']:,}", f"{r['difference']:+,}",
+            f"{float(r['coverage_ratio']):.1%}", f"[{colors.get(r['status'], 'white')}]{r['status']}[/]",
+        )
+    out.print(table)
+    rest = len(rows) - len(shown)
+    statuses = {s: sum(r["status"] == s for r in rows) for s in ("match", "gap_explained_by_coverage", "disagreement")}
+    out.print(
+        f"{len(rows)} published figures: {statuses['match']} match, {statuses['gap_explained_by_coverage']} gap explained by "
+        f"coverage, {statuses['disagreement']} disagree ({rest} not shown: no loaded data in their window)",
+        highlight=False,
+    )
 
 
 def main() -> None:

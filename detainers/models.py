@@ -15,6 +15,7 @@ import duckdb
 
 from detainers.errors import DataTestError
 from detainers.paths import SQL_DIR
+from detainers.reconciliation import PUBLISHED_FIGURES, load_published_figures
 
 LAYERS = ("staging", "marts")
 
@@ -28,6 +29,7 @@ def build_models(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> dic
     timings = {}
     con.begin()
     try:
+        load_published_figures(con)  # reference.published_figures, read by marts.reconciliation
         for path in model_files(sql_dir):
             started = time.perf_counter()
             name = f"{path.parent.name}.{path.stem}"
@@ -69,4 +71,5 @@ def code_fingerprint() -> str:
         for path in sorted(folder.glob(pattern)):
             if path.suffix != ".py":
                 digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    digest.update(PUBLISHED_FIGURES.name.encode() + b"\0" + PUBLISHED_FIGURES.read_bytes())
     return digest.hexdigest()

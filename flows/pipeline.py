@@ -16,6 +16,7 @@ from prefect.cache_policies import NO_CACHE
 from detainers import load as loader
 from detainers import warehouse as wh
 from detainers.errors import DetainersError
+from detainers.exports import write_exports
 from detainers.extract import Landed, PreviousFetch, fetch
 from detainers.manifest import Source, load_manifest
 from detainers.models import build_models
@@ -62,6 +63,7 @@ def build_models_task(build: Path, run: dict) -> dict:
 @task(name="publish", cache_policy=NO_CACHE)
 def publish_task(build: Path, warehouse: Path) -> None:
     wh.publish(build, warehouse)
+    write_exports(warehouse)  # marts as Parquet and CSV under exports/, each file swapped atomically
 
 
 @flow(name="detainers-run", log_prints=True)

@@ -1,0 +1,106 @@
+"""Published figures against the warehouse's own (marts.reconciliation), and the marts
+exported as files beside the warehouse."""
+
+import csv
+import json
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from detainers.cli import app
+from detainers.reconciliation import PUBLISHED_FIGURES, STATUSES
+from tests.conftest import published_counts
+
+
+def query(warehouse, sql):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def figures() -> dict[str, dict]:
+    with open(PUBLISHED_FIGURES, newline="") as fh:
+        return {row["figure_id"]: row for row in csv.DictReader(fh)}
+
+
+def test_published_figures_carry_every_npr_count_and_the_oig_and_trac_figures():
+    table = figures()
+    for year, count in published_counts("detainers_by_year.csv", "year").items():
+        assert table[f"npr-issued-{year}"]["value"] == str(count)
+    for month, count in published_counts("detainers_by_month.csv", "year_month").items():
+        assert table[f"npr-issued-{month}"]["value"] == str(count)
+    assert table["oig-18-36-declined"]["value"] == "29269"
+    assert table["oig-18-36-jurisdictions"]["value"] == "675"
+    assert (table["oig-18-36-declined"]["window_start"], table["oig-18-36-declined"]["window_end"]) == ("2014-01-01", "2017-05-31")
+    trac = {fid: (row["window_start"], row["window_end"], int(row["value"])) for fid, row in table.items() if fid.startswith("trac-")}
+    assert trac == {
+        f"trac-issued-fy{fy}": (f"{fy - 1}-10-01", f"{fy}-09-30", value)
+        for fy, value in zip(range(2012, 2018), (276_181, 209_208, 159_210, 97_045, 85_720, 142_474))
+    }
+
+
+def test_reconciliation_matches_npr_where_the_extract_covers_and_explains_every_other_gap(bundled_run):
+    warehouse, _ = bundled_run
+    rows = {r[0]: r[1:] for r in query(warehouse, """
+        select figure_id, status, published_value, warehouse_value, difference from marts.reconciliation""")}
+    assert set(rows) == set(figures())
+    matches = {fid for fid, (status, *_) in rows.items() if status == "match"}
+    months = {f"npr-issued-2014-{m}" for m in ("10", "11", "12")} | {f"npr-issued-2015-{m:02d}" for m in range(1, 8)}
+    assert matches == months | {"npr-issued-2015", "npr-declined-2015"}
+    assert {status for status, *_ in rows.values()} <= set(STATUSES)
+    assert all(status != "disagreement" for status, *_ in rows.values())
+    assert rows["oig-18-36-declined"] == ("gap_explained_by_coverage", 29_269, 5_501, 5_501 - 29_269)
+    assert rows["oig-18-36-jurisdictions"][0] == "gap_explained_by_coverage"
+    assert rows["trac-issued-fy2015"] == ("gap_explained_by_coverage", 97_045, 79_053, 79_053 - 97_045)
+    for status, published, ours, difference in rows.values():
+        assert difference == ours - published
+
+
+def test_a_figure_the_warehouse_contradicts_is_a_disagreement(copied_warehouse):
+    with duckdb.connect(str(copied_warehouse)) as con:
+        con.execute("update reference.published_figures set value = 11_000 where figure_id = 'npr-issued-2014-10'")
+        con.execute("update reference.published_figures set value = 10 where figure_id = 'trac-issued-fy2015'")
+        con.execute(f"create or replace table marts.reconciliation as {open('sql/marts/reconciliation.sql').read()}")
+        rows = dict(con.execute("select figure_id, status from marts.reconciliation where figure_id in ('npr-issued-2014-10', 'trac-issued-fy2015')").fetchall())
+    # ours is higher than published: no lack of coverage explains that
+    assert rows == {"npr-issued-2014-10": "disagreement", "trac-issued-fy2015": "disagreement"}
+
+
+def test_report_shows_the_reconciliation_and_json_keeps_its_keys(bundled_run):
+    warehouse, _ = bundled_run
+    runner = CliRunner()
+    text = runner.invoke(app, ["report", "--warehouse", str(warehouse)], env={"COLUMNS": "200"})
+    assert text.exit_code == 0, text.output
+    assert "published figures against the warehouse" in text.stdout
+    assert "oig-18-36-declined" in text.stdout and "gap_explained_by_coverage" in text.stdout
+    assert "12 match" in text.stdout and "0 disagree" in text.stdout
+    as_json = runner.invoke(app, ["report", "--warehouse", str(warehouse), "--json"])
+    assert len(json.loads(as_json.stdout)) == 9
+
+
+def test_every_mart_is_exported_as_parquet_and_csv_with_the_same_rows(bundled_run):
+    warehouse, _ = bundled_run
+    exports = warehouse.parent / "exports"
+    marts = [r[0] for r in query(warehouse, "select table_name from duckdb_tables() where schema_name = 'marts'")]
+    assert "reconciliation" in marts
+    assert sorted(p.name for p in exports.iterdir()) == sorted(f"{t}.{ext}" for t in marts for ext in ("csv", "parquet"))
+    for table in marts:
+        expected = query(warehouse, f"select count(*) from marts.{table}")
+        for ext in ("parquet", "csv"):
+            assert query(warehouse, f"select count(*) from '{exports / f'{table}.{ext}'}'") == expected
+    assert not list(warehouse.parent.glob(".exports-*"))
+
+
+def test_exports_replace_files_and_drop_stale_ones(copied_warehouse):
+    from detainers.exports import write_exports
+
+    exports = copied_warehouse.parent / "exports"
+    exports.mkdir()
+    (exports / "dropped_mart.parquet").write_text("old")
+    (exports / "notes.txt").write_text("a file someone keeps here")
+    (exports / "jurisdictions.csv").write_text("stale")
+    placed = write_exports(copied_warehouse)
+    assert not (exports / "dropped_mart.parquet").exists()
+    assert (exports / "notes.txt").exists()
+    assert (exports / "jurisdictions.csv").read_text().startswith("jurisdiction_id")
+    assert all(p.parent == exports for p in placed)
