@@ -179,5 +179,29 @@ def _print_reconciliation(rows: list[dict]) -> None:
     )
 
 
+@app.command()
+def dictionary(
+    warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
+    output: Annotated[Optional[Path], typer.Option("--output", help="The page to write.", dir_okay=False, show_default="docs/data_dictionary.md")] = None,
+) -> None:
+    """Write the data dictionary page (docs/data_dictionary.md) from sql/dictionary.toml and
+    the columns of the published warehouse; fail naming any column left undescribed."""
+    from detainers.dictionary import DEFAULT_PAGE, undescribed, write_markdown
+    from detainers.report import open_published
+
+    try:
+        con = open_published(warehouse)
+        try:
+            missing = undescribed(con)
+        finally:
+            con.close()
+        page = write_markdown(warehouse, output or DEFAULT_PAGE)
+    except DetainersError as exc:
+        _fail(str(exc))
+    out.print(f"wrote {page}", highlight=False)
+    if missing:
+        _fail(f"sql/dictionary.toml does not describe: {', '.join(missing)}")
+
+
 def main() -> None:
     app()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from detainers.dictionary import apply_comments
 from detainers.errors import DataTestError
 from detainers.paths import SQL_DIR
 from detainers.reconciliation import PUBLISHED_FIGURES, load_published_figures
@@ -37,6 +38,7 @@ def build_models(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> dic
             timings[name] = time.perf_counter() - started
         for path in sorted((sql_dir / "macros").glob("*.sql")):  # bound to the marts above
             con.execute(path.read_text("utf-8"))
+        apply_comments(con)  # the data dictionary (sql/dictionary.toml) as COMMENT ON
         failures = run_data_tests(con, sql_dir)
         if failures:
             raise DataTestError("data tests failed, the build was not published:\n" + "\n".join(failures))
@@ -71,5 +73,6 @@ def code_fingerprint() -> str:
         for path in sorted(folder.glob(pattern)):
             if path.suffix != ".py":
                 digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    digest.update(PUBLISHED_FIGURES.name.encode() + b"\0" + PUBLISHED_FIGURES.read_bytes())
+    for path in (PUBLISHED_FIGURES, SQL_DIR / "dictionary.toml"):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
