@@ -8,6 +8,7 @@ final at once. What arrives is checked for being the kind of file the layout exp
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import time
@@ -54,6 +55,18 @@ class RetryPolicy:
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
     max_bytes: int = MAX_BYTES
+
+
+class _RedactQueries(logging.Filter):
+    """urllib3 logs each request's path with its query string at DEBUG: cut the query."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(a.split("?")[0] + "?…" if isinstance(a, str) and "?" in a else a for a in record.args)
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_RedactQueries())
 
 
 def redact_url(url: str) -> str:
@@ -122,6 +135,9 @@ def _fetch_http(name, url, landing, formats, previous, policy, session) -> Lande
         except (requests.Timeout, requests.ConnectionError) as exc:
             last_error = f"{type(exc).__name__}"
             continue
+        except requests.RequestException as exc:  # e.g. a redirect to a scheme other than http(s)
+            # requests' own message repeats the URL with its secrets: name only the kind of fault
+            raise FetchError(f"source {name}: cannot fetch {shown} ({type(exc).__name__})") from None
         with response:
             if response.status_code == 304 and previous_path:
                 return Landed(name, previous_path, previous.sha256, previous_path.stat().st_size, "not_modified",

@@ -12,11 +12,12 @@ import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import duckdb
 import polars as pl
 
-from detainers.errors import RejectThresholdError
+from detainers.errors import LayoutError, RejectThresholdError
 from detainers.extract import Landed, PreviousFetch, redact_url
 from detainers.manifest import Source
 from detainers.paths import SQL_DIR
@@ -97,9 +98,9 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
     # Rows go to connection-local temp tables first; the swap into raw is one short transaction.
     con.execute("create or replace temp table incoming as select * from raw.detainers limit 0")
     con.execute("create or replace temp table incoming_rejects as select * from audit.rejects limit 0")
-    where = f"source {source.name} ({landed.path.name})"
+    where = f"source {source.name}: {_file_name(source, landed)}"
     clock = time.perf_counter()
-    for published in read_batches(landed.path, layout, info):
+    for published in _read(source, landed, layout, info):
         check_published(published, layout, where)
         valid, reasons = split_valid(to_canonical(published, layout))
         result.rows_read += published.height
@@ -138,10 +139,24 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
     return result
 
 
+def _file_name(source: Source, landed: Landed) -> str:
+    """The file as its publisher named it; its landing name is only a sha256."""
+    return Path(urlsplit(source.url).path).name or landed.path.name
+
+
+def _read(source: Source, landed: Landed, layout, info: ReadInfo):
+    """The reader's batches; its errors name the source and the published file name."""
+    try:
+        yield from read_batches(landed.path, layout, info)
+    except LayoutError as exc:
+        message = str(exc).replace(landed.path.name, _file_name(source, landed), 1)
+        raise LayoutError(f"source {source.name}: {message}") from None
+
+
 def _threshold_breach(source: Source, landed: Landed, result: LoadResult) -> str | None:
     """The reason the source must not replace its rows, or None; warnings go on the result."""
     if result.rows_read == 0:
-        return f"source {source.name}: {landed.path.name} holds no data rows"
+        return f"source {source.name}: {_file_name(source, landed)} holds no data rows"
     share = result.rows_rejected / result.rows_read
     if share > source.reject_stop_share:
         return (f"source {source.name}: {result.rows_rejected:,} of {result.rows_read:,} rows rejected "

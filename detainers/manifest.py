@@ -28,6 +28,7 @@ class Source(BaseModel):
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     reject_warn_share: float = Field(default=0.001, ge=0, le=1)
     reject_stop_share: float = Field(default=0.05, ge=0, le=1)
+    max_bytes: int = Field(default=4 << 30, gt=0)  # a download or local file larger than this is refused
 
     @model_validator(mode="after")
     def _window_in_order(self) -> "Source":

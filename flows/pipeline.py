@@ -17,7 +17,7 @@ from detainers import load as loader
 from detainers import warehouse as wh
 from detainers.errors import DetainersError
 from detainers.exports import write_exports
-from detainers.extract import Landed, PreviousFetch, fetch
+from detainers.extract import Landed, PreviousFetch, RetryPolicy, fetch
 from detainers.manifest import Source, load_manifest
 from detainers.models import build_models
 from detainers.paths import landing_dir
@@ -36,7 +36,7 @@ from schemas.layouts import get_layout
 
 @task(name="fetch-source", cache_policy=NO_CACHE)
 def fetch_source(source: Source, landing: Path, previous: PreviousFetch | None) -> Landed:
-    return fetch(source.name, source.url, landing, get_layout(source.layout).formats, previous)
+    return fetch(source.name, source.url, landing, get_layout(source.layout).formats, previous, RetryPolicy(max_bytes=source.max_bytes))
 
 
 @task(name="load-source", cache_policy=NO_CACHE)

@@ -190,8 +190,25 @@ def _read_csv(path: Path, layout: Layout, info: ReadInfo, batch_rows: int) -> It
         row_index_offset=layout.header_row + 1,
     )
     select = [pl.col(ROW).cast(pl.Int64)] + [pl.col(f"_c{pos}").alias(name) for name, pos in columns.items()]
-    for batch in scan.select(select).collect_batches(chunk_size=batch_rows):
-        yield batch.with_columns(pl.lit("").alias(SHEET))
+    try:
+        for batch in scan.select(select).collect_batches(chunk_size=batch_rows):
+            yield batch.with_columns(pl.lit("").alias(SHEET))
+    except pl.exceptions.ComputeError as exc:  # polars' own message is long and names no row
+        raise LayoutError(_csv_fault(source, path, len(names), exc)) from None
+
+
+def _csv_fault(source, path: Path, width: int, exc: Exception) -> str:
+    """Say which row breaks the CSV: one with more fields than the header, or bad quoting."""
+    import csv
+
+    data = source if isinstance(source, bytes) else path.read_bytes()
+    try:
+        for number, fields in enumerate(csv.reader(io.StringIO(data.decode("utf-8", errors="replace"))), start=1):
+            if len(fields) > width:
+                return f"{path.name}: row {number} has {len(fields)} fields, but the header has {width}"
+    except csv.Error as bad:
+        return f"{path.name}: is not valid CSV ({bad})"
+    return f"{path.name}: is not valid CSV ({str(exc).splitlines()[0]})"
 
 
 def _utf8_source(path: Path):

@@ -1,0 +1,153 @@
+"""Faults at the source, against servers on 127.0.0.1: transient ones are retried with
+backoff, every one ends in a clear error naming the source and the (redacted) URL, and
+nothing of a failed fetch lands. Then the flow: a failed source is named, the others
+load, and the failed one keeps its previous rows."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+from werkzeug import Response
+
+from detainers.cli import app
+from detainers.errors import FetchError
+from detainers.extract import RetryPolicy, fetch
+from tests.badfiles import HEADER, good_rows, write_csv
+from tests.faultserver import FaultServer
+
+FAST = RetryPolicy(attempts=3, backoff_seconds=0.01, connect_timeout=1, read_timeout=0.3)
+CSV = "".join(",".join(r) + "\n" for r in [HEADER, *good_rows(5)]).encode()
+
+
+def landed_files(landing):
+    return [p.name for p in landing.iterdir()] if landing.exists() else []
+
+
+@pytest.fixture
+def faults():
+    servers = []
+
+    def start(*scripts):
+        servers.append(FaultServer(*scripts))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.mark.parametrize("script, last", [
+    ("reset", "ConnectionError"),
+    ("silent", "ReadTimeout"),
+    (("short", CSV), "cut short|ChunkedEncodingError|ConnectionError"),
+    (("stall", CSV), "while reading the body"),
+])
+def test_a_transient_fault_is_retried_then_named(faults, tmp_path, script, last):
+    server = faults(script)
+    url = server.url("/f.csv?token=SECRET")
+    with pytest.raises(FetchError, match=rf"source s: gave up on http://[\w.]+:\d+/f\.csv\?… after 3 attempts \(last: .*({last})") as caught:
+        fetch("s", url, tmp_path, ("csv",), policy=FAST)
+    assert "SECRET" not in str(caught.value)
+    assert len(server.requests) == 3
+    assert landed_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("script", ["reset", "silent", ("short", CSV), ("stall", CSV)], ids=["reset", "timeout", "short", "stall"])
+def test_a_transient_fault_then_success_lands_the_whole_file(faults, tmp_path, script):
+    server = faults(script, ("ok", CSV))
+    policy = RetryPolicy(attempts=3, backoff_seconds=0.01, connect_timeout=5, read_timeout=1)  # < the silent 2 s
+    landed = fetch("s", server.url("/f.csv"), tmp_path, ("csv",), policy=policy)
+    assert landed.path.read_bytes() == CSV and len(server.requests) == 2
+    assert landed_files(tmp_path) == [landed.path.name]
+
+
+@pytest.mark.parametrize("status, retried", [(403, False), (404, False), (410, False), (500, True), (502, True), (503, True), (429, True)])
+def test_http_errors(httpserver, tmp_path, status, retried):
+    httpserver.expect_request("/f.csv").respond_with_data("no", status=status)
+    pattern = rf"gave up on .*/f\.csv after 3 attempts \(last: HTTP {status}\)" if retried else rf"source s: HTTP {status} .*/f\.csv"
+    with pytest.raises(FetchError, match=pattern):
+        fetch("s", httpserver.url_for("/f.csv"), tmp_path, ("csv",), policy=FAST)
+    assert len(httpserver.log) == (3 if retried else 1)
+    assert landed_files(tmp_path) == []
+
+
+def test_a_redirect_loop_is_named(httpserver, tmp_path):
+    httpserver.expect_request("/loop").respond_with_response(Response(status=302, headers={"Location": "/loop"}))
+    with pytest.raises(FetchError, match=r"source s: too many redirects fetching http://[\w.]+:\d+/loop"):
+        fetch("s", httpserver.url_for("/loop"), tmp_path, ("csv",), policy=FAST)
+    assert landed_files(tmp_path) == []
+
+
+def test_a_redirect_to_another_scheme_is_refused(httpserver, tmp_path):
+    httpserver.expect_request("/f.csv").respond_with_response(Response(status=302, headers={"Location": "file:///etc/passwd"}))
+    with pytest.raises(FetchError, match=r"source s: cannot fetch http://[\w.]+:\d+/f\.csv \(InvalidSchema\)"):
+        fetch("s", httpserver.url_for("/f.csv"), tmp_path, ("csv",), policy=FAST)
+
+
+@pytest.mark.parametrize("body, problem", [
+    (b"", "is empty"),
+    (b"<!DOCTYPE html><html><title>Sign in</title></html>", "is an HTML page"),
+    (b"\n  <html><body>502 Bad Gateway</body></html>", "is an HTML page"),
+])
+def test_a_page_or_nothing_instead_of_the_file_is_named(httpserver, tmp_path, body, problem):
+    httpserver.expect_request("/f.xlsx").respond_with_data(body, status=200, content_type="text/html")
+    with pytest.raises(FetchError, match=rf"source s: http://[\w.]+:\d+/f\.xlsx {problem}"):
+        fetch("s", httpserver.url_for("/f.xlsx"), tmp_path, ("xlsx",), policy=FAST)
+    assert landed_files(tmp_path) == []
+
+
+# ---- the flow: one source fails, the others load --------------------------------------
+
+MANIFEST = """
+[[source]]
+name = "local-good"
+url = "{local}"
+layout = "lesa_stu"
+window_start = 2014-01-01
+window_end = 2014-12-31
+
+[[source]]
+name = "remote-flaky"
+url = "{remote}"
+layout = "lesa_stu"
+window_start = 2015-01-01
+window_end = 2015-12-31
+"""
+
+
+def count_by_source(warehouse):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return dict(con.execute("select source, count(*) from raw.detainers group by all").fetchall())
+
+
+def test_a_failing_source_is_named_and_the_others_load(prefect_server, httpserver, tmp_path, caplog):
+    from flows.pipeline import run_flow
+
+    caplog.set_level(logging.ERROR, logger="werkzeug")
+    local = write_csv(tmp_path / "local.csv", [HEADER, *good_rows(3)])
+    remote_csv = write_csv(tmp_path / "remote.csv", [HEADER, *good_rows(4, start=__import__("datetime").date(2015, 1, 1))])
+    manifest = tmp_path / "sources.toml"
+    manifest.write_text(MANIFEST.format(local=local, remote=httpserver.url_for("/r.csv") + "?token=SECRET"))
+    warehouse = tmp_path / "wh" / "detainers.duckdb"
+
+    httpserver.expect_ordered_request("/r.csv").respond_with_data(remote_csv.read_bytes())
+    first = run_flow(manifest=manifest, warehouse=warehouse)
+    assert not first.failed and count_by_source(warehouse) == {"local-good": 3, "remote-flaky": 4}
+
+    # Next run: the local file grows, the remote one answers 403 (a login wall).
+    write_csv(local, [HEADER, *good_rows(6)])
+    httpserver.expect_ordered_request("/r.csv").respond_with_data("forbidden", status=403)
+    with caplog.at_level(logging.DEBUG):
+        result = CliRunner().invoke(app, ["run", "--manifest", str(manifest), "--warehouse", str(warehouse)])
+    assert result.exit_code == 1
+    assert f"1 source(s) failed: source remote-flaky: HTTP 403 FORBIDDEN fetching http://localhost:{httpserver.port}/r.csv?…" in result.output
+    ours = [r.getMessage() for r in caplog.records if r.name != "werkzeug"]  # not the test server's access log
+    assert "SECRET" not in "\n".join([result.output, *ours])
+    assert count_by_source(warehouse) == {"local-good": 6, "remote-flaky": 4}, "the failed source keeps its rows"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select status, sources_failed from audit.runs order by started_at").fetchall() == [
+            ("succeeded", 0), ("partial", 1)]

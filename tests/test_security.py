@@ -1,0 +1,124 @@
+"""Security at the edges: what is fetched, where it may be written, how big it may be, how
+user values reach SQL, and that secrets in URLs reach neither logs nor the warehouse."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+from werkzeug import Response
+
+from detainers.cli import app
+from detainers.errors import FetchError
+from detainers.extract import RetryPolicy, fetch
+from detainers.load import connect, load_source
+from detainers.manifest import Source, load_manifest
+from tests.badfiles import HEADER, good_rows, write_csv
+
+CSV = "".join(",".join(r) + "\n" for r in [HEADER, *good_rows(5)]).encode()
+FAST = RetryPolicy(attempts=2, backoff_seconds=0.01, read_timeout=2)
+
+
+def every_file(root: Path) -> set[str]:
+    return {str(p.relative_to(root)) for p in root.rglob("*")}
+
+
+@pytest.mark.parametrize("path", ["/x/..%2F..%2Fescape.csv", "/a/b/../../../escape.csv", "/f.csv"])
+def test_names_from_a_server_or_url_never_choose_where_a_file_lands(httpserver, tmp_path, path):
+    httpserver.expect_request(re.compile(r".*")).respond_with_response(
+        Response(CSV, headers={"Content-Disposition": 'attachment; filename="../../../escape.csv"'}))
+    landing = tmp_path / "wh" / "landing"
+    landed = fetch("s", f"http://localhost:{httpserver.port}{path}", landing, ("csv",), policy=FAST)
+    assert landed.path.parent == landing and landed.path.name == f"{landed.sha256}.csv"
+    assert every_file(tmp_path) == {"wh", "wh/landing", f"wh/landing/{landed.sha256}.csv"}
+
+
+def test_only_http_https_and_local_files_are_fetched(tmp_path):
+    for url in ("ftp://host/f.csv", "file://host/etc/passwd", "s3://bucket/f.csv", "gopher://host/f"):
+        (tmp_path / "sources.toml").write_text(f'[[source]]\nname = "a"\nurl = "{url}"\nlayout = "lesa_stu"\n')
+        if url.startswith("file://host"):
+            continue  # file:// is a local path; its host part is ignored, it reads this machine only
+        with pytest.raises(Exception, match="only http, https and local paths"):
+            load_manifest(tmp_path / "sources.toml")
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_a_download_over_the_size_cap_is_refused(httpserver, tmp_path, chunked):
+    body = (lambda: iter([CSV[:100], CSV[100:]])) if chunked else (lambda: CSV)
+    httpserver.expect_request("/f.csv").respond_with_handler(lambda request: Response(body()))
+    with pytest.raises(FetchError, match=r"source s: http://[\w.]+:\d+/f\.csv .*over the cap of 100"):
+        fetch("s", httpserver.url_for("/f.csv"), tmp_path, ("csv",), policy=RetryPolicy(max_bytes=100))
+    assert list(tmp_path.iterdir()) == [], "no partial file is left"
+
+
+def test_the_size_cap_is_set_per_source_in_the_manifest(tmp_path):
+    from flows.pipeline import fetch_source
+
+    data = write_csv(tmp_path / "f.csv", [HEADER, *good_rows(5)])
+    (tmp_path / "sources.toml").write_text(
+        f'[[source]]\nname = "small"\nurl = "{data}"\nlayout = "lesa_stu"\nmax_bytes = 100\n'
+        f'[[source]]\nname = "big"\nurl = "{data}"\nlayout = "lesa_stu"\n')
+    small, big = load_manifest(tmp_path / "sources.toml").sources
+    with pytest.raises(FetchError, match=r"source small: .*f\.csv is \d+ bytes, over the cap of 100"):
+        fetch_source.fn(small, tmp_path / "landing", None)
+    assert fetch_source.fn(big, tmp_path / "landing", None).size == data.stat().st_size
+
+
+def test_user_values_reach_sql_as_bound_parameters(tmp_path):
+    """A release or a cell that looks like SQL is stored as text, and runs nothing."""
+    hostile = "x'); drop table raw.detainers; --"
+    data = write_csv(tmp_path / "f.csv", [HEADER, *good_rows(2), [hostile.replace(",", ";")] * 6])
+    source = Source(name="s", url=str(data), layout="lesa_stu", release=hostile, reject_stop_share=0.5, reject_warn_share=0.5)
+    con = connect(tmp_path / "w.duckdb")
+    try:
+        load_source(con, source, fetch("s", str(data), tmp_path / "landing", ("csv",)), "run")
+        assert con.execute("select distinct release from raw.detainers").fetchall() == [(hostile,)]
+        assert con.execute("select count(*) from audit.rejects").fetchall() == [(1,)]
+    finally:
+        con.close()
+
+
+def all_text(warehouse: Path) -> str:
+    """Every value of every table of the warehouse, as text."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE'").fetchall()
+        return "\n".join(str(con.execute(f'select * from "{s}"."{t}"').fetchall()) for s, t in tables)
+
+
+def test_secrets_in_urls_never_reach_logs_output_or_the_warehouse(prefect_server, httpserver, tmp_path, caplog):
+    httpserver.expect_request("/f.csv").respond_with_data(CSV)
+    url = f"http://reader:hunter2@localhost:{httpserver.port}/f.csv?token=SECRET123&sig=abc"
+    manifest = tmp_path / "sources.toml"
+    manifest.write_text(f'[[source]]\nname = "s"\nurl = "{url}"\nlayout = "lesa_stu"\n')
+    warehouse = tmp_path / "wh" / "detainers.duckdb"
+    caplog.set_level(logging.ERROR, logger="werkzeug")  # the test server's access log is not ours
+    with caplog.at_level(logging.DEBUG):
+        result = CliRunner().invoke(app, ["run", "--manifest", str(manifest), "--warehouse", str(warehouse)])
+        assert result.exit_code == 0, result.output
+        httpserver.clear()
+        httpserver.expect_request("/f.csv").respond_with_data("gone", status=410)
+        failed = CliRunner().invoke(app, ["run", "--manifest", str(manifest), "--warehouse", str(warehouse)])
+    assert failed.exit_code == 1 and "HTTP 410" in failed.output
+    request = httpserver.log[0][0]
+    assert request.args["token"] == "SECRET123" and request.authorization.password == "hunter2", "the secrets were used"
+    ours = [f"{r.name}: {r.getMessage()}" for r in caplog.records if r.name != "werkzeug"]  # not the test server's access log
+    seen = "\n".join([result.output, failed.output, *ours, all_text(warehouse), *every_file(tmp_path)])
+    assert "localhost" in seen and "/f.csv" in seen
+    assert b"HTTP 410 GONE fetching http://localhost" in prefect_database(), "the error did reach Prefect, redacted"
+    for secret in ("SECRET123", "hunter2", "sig=abc"):
+        assert secret not in seen
+        assert secret.encode() not in prefect_database(), "nor Prefect's own records (logs, states, parameters)"
+
+
+def prefect_database() -> bytes:
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().server.database.connection_url.get_secret_value()
+    path = Path(url.split(":///", 1)[1])
+    assert path.exists() and path.stat().st_size > 0
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
