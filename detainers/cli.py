@@ -53,15 +53,34 @@ def run(
         _fail(f"{len(summary.failed)} source(s) failed: " + "; ".join(o.error for o in summary.failed))
 
 
-def _call_flow(name: str, **kwargs):
+@app.command()
+def backfill(
+    start: Annotated[str, typer.Option(help="First prepare date of the range, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option(help="Last prepare date of the range, YYYY-MM-DD.")],
+    warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
+    manifest: ManifestOption = DEFAULT_MANIFEST,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for another run's write lock.")] = 0.0,
+) -> None:
+    """Fetch (in parallel) and load every source whose trusted window overlaps the range,
+    rebuild the models and publish once. Sources outside the range keep their rows."""
+    window = (_date(start, DEFAULT_START, "--start"), _date(end, DEFAULT_END, "--end"))
+    started = time.perf_counter()
+    summary = _call_flow("backfill_flow", module="flows.backfill", manifest=manifest, warehouse=warehouse,
+                         start=window[0], end=window[1], wait_seconds=wait)
+    _print_run(summary, time.perf_counter() - started)
+    if summary.failed:
+        _fail(f"{len(summary.failed)} source(s) failed: " + "; ".join(o.error for o in summary.failed))
+
+
+def _call_flow(name: str, module: str = "flows.pipeline", **kwargs):
     """Run a flow of flows.pipeline; any failure ends in one clear line, not a traceback."""
     if not os.environ.get("DETAINERS_VERBOSE"):
         # Prefect logs each failed task with its traceback; the summary says it once, plainly.
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
     try:
-        import flows.pipeline
+        import importlib
 
-        return getattr(flows.pipeline, name)(**kwargs)
+        return getattr(importlib.import_module(module), name)(**kwargs)
     except DetainersError as exc:
         _fail(str(exc))
     except Exception as exc:  # a bug, or a fault we did not foresee: still one line
@@ -88,6 +107,12 @@ def _print_run(summary, total: float) -> None:
         out.print(f"nothing changed: {summary.warehouse} left as it was")
     if summary.headline:
         _print_headline(summary.headline)
+
+
+BASIS_TEXT = {
+    "prepare": "declines counted by the prepare date of the detainer",
+    "decline": "declines counted by the date of the decline (Detainer Lift Date); releases without it are left out",
+}
 
 
 def _print_headline(h: dict) -> None:
@@ -122,6 +147,7 @@ def report(
     end: Annotated[Optional[str], typer.Option(help="Last day of the window, YYYY-MM-DD.", show_default="2017-05-31")] = None,
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object with the headline keys.")] = False,
+    basis: Annotated[str, typer.Option(help="Count declines by 'prepare' date, or by 'decline' date (lift date).")] = "prepare",
     html: Annotated[Optional[Path], typer.Option("--html", help="Also write a self-contained HTML report with charts here.", dir_okay=False)] = None,
 ) -> None:
     """The headline for a window of prepare dates (default: the inspector general's,
@@ -135,7 +161,7 @@ def report(
     try:
         con = open_published(warehouse)
         try:
-            h = headline(con, *window)
+            h = headline(con, *window, basis=basis)
             reconciled = [] if as_json else reconciliation(con)
             if html is not None:
                 from detainers.html_report import write_html_report
@@ -146,8 +172,10 @@ def report(
     except DetainersError as exc:
         _fail(str(exc))
     if as_json:
-        sys.stdout.write(json.dumps({k: h[k] for k in HEADLINE_KEYS}) + "\n")
+        extra = {"basis": basis} if basis != "prepare" else {}  # the default object keeps its nine keys
+        sys.stdout.write(json.dumps({k: h[k] for k in HEADLINE_KEYS} | extra) + "\n")
     else:
+        out.print(f"basis: {BASIS_TEXT[basis]}", highlight=False)
         _print_headline(h)
         _print_reconciliation(reconciled)
         if html is not None:

@@ -22,7 +22,6 @@ from detainers.extract import Landed, PreviousFetch, redact_url
 from detainers.manifest import Source
 from detainers.paths import SQL_DIR
 from schemas.canonical import CANONICAL_COLUMNS, split_valid
-from schemas.layouts import get_layout
 from schemas.normalize import to_canonical
 from schemas.published import check_published
 from schemas.readers import ROW, SHEET, ReadInfo, read_batches
@@ -53,17 +52,21 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
 
 
 def record_sources(con: duckdb.DuckDBPyConnection, sources: tuple[Source, ...]) -> None:
-    """Write the manifest's view of each source (window, layout) for the SQL models."""
+    """Write the manifest's view of each source (window, layout, duplicate rule) for the SQL
+    models. A source whose layout changed has no current load, so its file is read again."""
     for s in sources:
         con.execute(
             """
-            insert into audit.sources (source, url, layout, release, window_start, window_end)
-            values ($name, $url, $layout, $release, $start, $end)
+            insert into audit.sources (source, url, layout, release, window_start, window_end, duplicate_rule)
+            values ($name, $url, $layout, $release, $start, $end, $rule)
             on conflict (source) do update set
                 url = excluded.url, layout = excluded.layout, release = excluded.release,
-                window_start = excluded.window_start, window_end = excluded.window_end
+                window_start = excluded.window_start, window_end = excluded.window_end,
+                duplicate_rule = excluded.duplicate_rule,
+                current_load_id = case when audit.sources.layout = excluded.layout then audit.sources.current_load_id end
             """,
-            dict(name=s.name, url=redact_url(s.url), layout=s.layout, release=s.release, start=s.window_start, end=s.window_end),
+            dict(name=s.name, url=redact_url(s.url), layout=s.layout_name, release=s.release, start=s.window_start,
+                 end=s.window_end, rule=s.resolved_layout().duplicate_rule),
         )
     names = [s.name for s in sources]
     con.execute("delete from audit.sources where not list_contains($names, source)", dict(names=names))
@@ -90,7 +93,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
         _remember_fetch(con, source, landed, current[0])
         return LoadResult(source.name, "skipped_unchanged", current[0], landed.sha256)
 
-    layout = get_layout(source.layout)
+    layout = source.resolved_layout()
     load_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{source.name}-{uuid.uuid4().hex[:8]}"
     result = LoadResult(source.name, "loaded", load_id, landed.sha256)
     info = ReadInfo()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
+import json
 import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -11,7 +13,10 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from detainers.errors import ManifestError
-from schemas.layouts import known_layouts
+from schemas.layouts import Layout, get_layout, known_layouts
+
+# Layout keys a manifest entry may set for its own file, besides `columns`.
+LAYOUT_OPTIONS = ("header_row", "sheets", "date_formats", "redaction_markers", "duplicate_rule", "optional_columns", "formats")
 
 
 class Source(BaseModel):
@@ -29,6 +34,9 @@ class Source(BaseModel):
     reject_warn_share: float = Field(default=0.001, ge=0, le=1)
     reject_stop_share: float = Field(default=0.05, ge=0, le=1)
     max_bytes: int = Field(default=4 << 30, gt=0)  # a download or local file larger than this is refused
+    # A file shaped like `layout` but with its own column names: {published name: canonical field}.
+    columns: dict[str, str] | None = None
+    layout_options: dict[str, object] | None = None  # overrides of LAYOUT_OPTIONS for this file
 
     @model_validator(mode="after")
     def _window_in_order(self) -> "Source":
@@ -37,6 +45,27 @@ class Source(BaseModel):
         if self.reject_warn_share > self.reject_stop_share:
             raise ValueError("reject_warn_share is above reject_stop_share")
         return self
+
+    @property
+    def layout_name(self) -> str:
+        """The layout's name; a manifest mapping adds a hash of itself, so changing it reloads."""
+        if not (self.columns or self.layout_options):
+            return self.layout
+        spec = json.dumps([self.columns, self.layout_options], sort_keys=True, default=str)
+        return f"{self.layout}+{hashlib.sha256(spec.encode()).hexdigest()[:8]}"
+
+    def resolved_layout(self) -> Layout:
+        """The layout the file is read with: the named one, with this entry's mapping applied."""
+        base = get_layout(self.layout)
+        if self.layout_name == self.layout:
+            return base
+        return Layout(**{
+            **base.model_dump(),
+            **(self.layout_options or {}),
+            "name": self.layout_name,
+            "description": f"{base.description}\nColumns mapped by the manifest entry {self.name!r}.",
+            "columns": self.columns or base.columns,
+        })
 
     @property
     def is_remote(self) -> bool:
@@ -96,6 +125,13 @@ def _parse_source(entry: dict, label: str, base: Path) -> Source:
     layouts = known_layouts()
     if source.layout not in layouts:
         raise ManifestError(f"{label}: unknown layout {_with_hints({source.layout}, layouts)}")
+    unknown_options = set(source.layout_options or {}) - set(LAYOUT_OPTIONS)
+    if unknown_options:
+        raise ManifestError(f"{label}: unknown layout option(s) {_with_hints(unknown_options, LAYOUT_OPTIONS)}")
+    try:
+        source.resolved_layout()
+    except ValidationError as exc:
+        raise ManifestError(f"{label}: its column mapping is not a valid layout: {_describe(exc)}") from None
     scheme = urlsplit(source.url).scheme
     if scheme in ("http", "https"):
         return source

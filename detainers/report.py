@@ -17,12 +17,18 @@ HEADLINE_KEYS = (
     "declined_without_jurisdiction", "coverage_start", "coverage_end", "coverage_ratio",
 )
 
+# Which date puts a decline in the window: the detainer's prepare date, or the date of the
+# decline (lift date, published by some releases only). Each basis is one macro in sql/macros.
+BASES = {"prepare": "marts.headline", "decline": "marts.headline_by_decline_date"}
 
-def headline(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> dict:
+
+def headline(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, basis: str = "prepare") -> dict:
     """The headline metrics for an inclusive window, dates as YYYY-MM-DD."""
     if start > end:
         raise DetainersError(f"the window starts ({start}) after it ends ({end})")
-    cursor = con.execute("select * from marts.headline($start, $end)", dict(start=start, end=end))
+    if basis not in BASES:
+        raise DetainersError(f"unknown basis {basis!r}; one of: {', '.join(BASES)}")
+    cursor = con.execute(f"select * from {BASES[basis]}($start, $end)", dict(start=start, end=end))
     names = [d[0] for d in cursor.description]
     row = dict(zip(names, cursor.fetchone()))
     out = {key: row[key] for key in HEADLINE_KEYS}

@@ -78,7 +78,7 @@ def published_state(warehouse: Path) -> PublishedState:
 def source_identity(source: Source) -> tuple:
     from detainers.extract import redact_url
 
-    return source_identity_row((redact_url(source.url), source.layout, source.release, source.window_start, source.window_end))
+    return source_identity_row((redact_url(source.url), source.layout_name, source.release, source.window_start, source.window_end))
 
 
 def source_identity_row(values) -> tuple:

@@ -31,12 +31,11 @@ from detainers.run import (
     run_record,
     write_build_info,
 )
-from schemas.layouts import get_layout
 
 
 @task(name="fetch-source", cache_policy=NO_CACHE)
 def fetch_source(source: Source, landing: Path, previous: PreviousFetch | None) -> Landed:
-    return fetch(source.name, source.url, landing, get_layout(source.layout).formats, previous, RetryPolicy(max_bytes=source.max_bytes))
+    return fetch(source.name, source.url, landing, source.resolved_layout().formats, previous, RetryPolicy(max_bytes=source.max_bytes))
 
 
 @task(name="load-source", cache_policy=NO_CACHE)
@@ -99,30 +98,39 @@ def run_flow(manifest: Path, warehouse: Path, only: list[str] | None = None, wai
                 outcomes[name].load = "skipped_unchanged"
             return summary
 
-        build = wh.start_build(warehouse)
-        try:
-            clock = time.perf_counter()
-            _record_sources(build, plan.sources)
-            for source in sources:
-                if source.name in landed:
-                    _load_one(build, source, landed[source.name], run_id, outcomes[source.name], logger)
-            loads = [o for o in outcomes.values() if o.load in ("loaded", "failed_reject_threshold")]
-            summary.seconds["read_validate"] = sum(o.seconds_read_validate for o in loads)
-            summary.seconds["write"] = sum(o.seconds_write for o in loads)
-            summary.seconds["load_total"] = time.perf_counter() - clock
-
-            clock = time.perf_counter()
-            built = build_models_task(build, run_record(summary, "detainers run"))
-            summary.headline = built["headline"]
-            summary.seconds["models"] = time.perf_counter() - clock
-
-            clock = time.perf_counter()
-            publish_task(build, warehouse)
-            summary.published = True
-            summary.seconds["publish"] = time.perf_counter() - clock
-        finally:
-            wh.discard(build)
+        build_and_publish(warehouse, plan.sources, sources, landed, summary, outcomes, "detainers run")
     return summary
+
+
+def build_and_publish(warehouse: Path, all_sources: tuple[Source, ...], sources: tuple[Source, ...],
+                      landed: dict[str, Landed], summary: RunSummary, outcomes: dict[str, SourceOutcome],
+                      command: str) -> None:
+    """Load the landed files into a build, rebuild the models and publish it (call inside a
+    flow, with the write lock held). Sources of the manifest not in `sources` keep their rows."""
+    logger = get_run_logger()
+    build = wh.start_build(warehouse)
+    try:
+        clock = time.perf_counter()
+        _record_sources(build, all_sources)
+        for source in sources:
+            if source.name in landed:
+                _load_one(build, source, landed[source.name], summary.run_id, outcomes[source.name], logger)
+        loads = [o for o in outcomes.values() if o.load in ("loaded", "failed_reject_threshold")]
+        summary.seconds["read_validate"] = sum(o.seconds_read_validate for o in loads)
+        summary.seconds["write"] = sum(o.seconds_write for o in loads)
+        summary.seconds["load_total"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        built = build_models_task(build, run_record(summary, command))
+        summary.headline = built["headline"]
+        summary.seconds["models"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        publish_task(build, warehouse)
+        summary.published = True
+        summary.seconds["publish"] = time.perf_counter() - clock
+    finally:
+        wh.discard(build)
 
 
 def _record_sources(build: Path, sources: tuple[Source, ...]) -> None:

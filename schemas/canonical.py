@@ -21,6 +21,7 @@ class CanonicalDetainer(pa.DataFrameModel):
     sheet: str
     source_row: int = pa.Field(ge=1)
     prepare_date: dt.date = pa.Field(nullable=False, ge=EARLIEST)
+    prepared_at: dt.datetime = pa.Field(nullable=True)  # only where the file gives the time
     lift_date: dt.date = pa.Field(nullable=True, ge=EARLIEST)
     detainer_type: str = pa.Field(nullable=True)
     detainer_form: str = pa.Field(nullable=True)

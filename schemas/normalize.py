@@ -39,6 +39,17 @@ def parse_date(column: pl.Expr, dtype: pl.DataType, formats: tuple[str, ...]) ->
     return pl.coalesce([text.str.strptime(pl.Date, fmt, strict=False) for fmt in formats])
 
 
+def parse_timestamp(column: pl.Expr, dtype: pl.DataType, formats: tuple[str, ...]) -> pl.Expr:
+    """The time a record was prepared, where the file says it (duplicate rules use it); else null."""
+    if dtype == pl.Datetime:
+        return column.cast(pl.Datetime("us"))
+    timed = [fmt for fmt in formats if "%H" in fmt]
+    if dtype == pl.Date or not timed:
+        return pl.lit(None, dtype=pl.Datetime("us"))
+    text = column.cast(pl.String).str.strip_chars()
+    return pl.coalesce([text.str.strptime(pl.Datetime("us"), fmt, strict=False) for fmt in timed])
+
+
 def state_code(state: pl.Expr) -> pl.Expr:
     """A state, DC or territory, by name or code in any case, to its two-letter code."""
     return state.str.to_uppercase().replace_strict(reference.state_codes(), default=None, return_dtype=pl.String)
@@ -83,6 +94,7 @@ def to_canonical(published: pl.DataFrame, layout: Layout) -> pl.DataFrame:
         pl.col(SHEET).alias("sheet"),
         pl.col(ROW).alias("source_row"),
         parse_date(pl.col(date_name), published.schema[date_name], layout.date_formats).alias("prepare_date"),
+        parse_timestamp(pl.col(date_name), published.schema[date_name], layout.date_formats).alias("prepared_at"),
         (parse_date(pl.col(lift_date), published.schema[lift_date], layout.date_formats)
          if lift_date else pl.lit(None, dtype=pl.Date)).alias("lift_date"),
         *[text(f).alias(f) for f in TEXT_FIELDS + OPTIONAL_TEXT_FIELDS],

@@ -7,11 +7,20 @@ import functools
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from detainers.errors import LayoutError
 
 LAYOUT_DIR = Path(__file__).parent
+# The canonical fields a published column can hold (schemas/canonical.py derives the rest).
+CANONICAL_FIELDS = (
+    "prepare_date", "lift_date", "detainer_type", "facility", "state", "city", "lift_reason",
+    "detainer_id", "person_id", "criminality", "citizenship_country", "aor", "facility_code",
+)
+# How a layout's likely duplicates are found; sql/staging/stg_detainer_rows.sql applies the rule.
+DuplicateRule = Literal["none", "same_detainer_id", "same_person_same_prepare_date", "same_person_within_24_hours"]
 
 
 class Layout(BaseModel):
@@ -24,9 +33,22 @@ class Layout(BaseModel):
     sheets: str | tuple[str, ...] = "all"
     date_formats: tuple[str, ...] = ("%m/%d/%y", "%m/%d/%Y", "%Y-%m-%d")
     redaction_markers: tuple[str, ...] = ()
-    duplicate_rule: str = "none"
+    duplicate_rule: DuplicateRule = "none"
     columns: dict[str, str]  # published column name -> canonical field
     optional_columns: tuple[str, ...] = ()  # published columns some files of the layout lack
+
+    @field_validator("columns")
+    @classmethod
+    def _maps_onto_canonical_fields(cls, columns: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(columns.values()) - set(CANONICAL_FIELDS))
+        if unknown:
+            raise ValueError(f"unknown canonical field(s) {unknown}; known: {', '.join(CANONICAL_FIELDS)}")
+        twice = sorted({f for f in columns.values() if list(columns.values()).count(f) > 1})
+        if twice:
+            raise ValueError(f"canonical field(s) {twice} mapped from more than one column")
+        if "prepare_date" not in columns.values():
+            raise ValueError("no column maps onto prepare_date")
+        return columns
 
     @property
     def required_columns(self) -> list[str]:

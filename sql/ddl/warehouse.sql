@@ -82,6 +82,10 @@ create table if not exists audit.sources (
     checked_at timestamptz
 );
 
+-- Added after the first release: warehouses built before it gain the column here.
+alter table audit.sources add column if not exists duplicate_rule varchar default 'none';
+alter table raw.detainers add column if not exists prepared_at timestamp;
+
 create table if not exists audit.runs (
     run_id varchar primary key,
     command varchar not null,

@@ -1,0 +1,18 @@
+-- Declined detainers per decline date (lift_date) and jurisdiction (null: no known
+-- jurisdiction). Only releases that publish the lift date (2025-ICFO-18038) give rows here.
+with declines as (
+    select
+        lift_date as decline_date,
+        jurisdiction_id,
+    from staging.stg_detainers
+    where is_declined
+        and lift_date is not null
+)
+
+select
+    decline_date,
+    jurisdiction_id,
+    count(*) as declined_detainers,
+from declines
+group by all
+order by decline_date, jurisdiction_id
