@@ -231,5 +231,27 @@ def dictionary(
         _fail(f"sql/dictionary.toml does not describe: {', '.join(missing)}")
 
 
+@app.command()
+def serve(
+    cron: Annotated[str, typer.Option(help="When to run, as a cron expression.")] = "0 3 * * *",
+    timezone: Annotated[str, typer.Option(help="Time zone of the cron expression (IANA name).")] = "UTC",
+    name: Annotated[str, typer.Option(help="Name of the Prefect deployment.")] = "nightly",
+    warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
+    manifest: ManifestOption = DEFAULT_MANIFEST,
+    wait: Annotated[float, typer.Option(help="Seconds a run waits for another's write lock.")] = 600.0,
+) -> None:
+    """Register the run as a Prefect deployment on a cron schedule (default nightly at 03:00
+    UTC) and serve it until interrupted: scheduled runs, and runs started from the Prefect UI.
+    Point PREFECT_API_URL at a Prefect server (`prefect server start`) to see them there."""
+    from flows.serve import serve as serve_flow
+
+    try:
+        serve_flow(manifest, warehouse, cron=cron, timezone=timezone, name=name, wait_seconds=wait)
+    except DetainersError as exc:
+        _fail(str(exc))
+    except ValueError as exc:  # a cron expression or time zone Prefect cannot read
+        _fail(f"cannot schedule {cron!r} in {timezone}: {exc}", code=2)
+
+
 def main() -> None:
     app()

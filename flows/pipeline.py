@@ -17,6 +17,7 @@ from detainers import load as loader
 from detainers import warehouse as wh
 from detainers.errors import DetainersError
 from detainers.exports import write_exports
+from flows.artifacts import publish_artifacts
 from detainers.extract import Landed, PreviousFetch, RetryPolicy, fetch
 from detainers.manifest import Source, load_manifest
 from detainers.models import build_models
@@ -96,9 +97,11 @@ def run_flow(manifest: Path, warehouse: Path, only: list[str] | None = None, wai
         if not needs_build(state, plan.sources, landed):
             for name in landed:
                 outcomes[name].load = "skipped_unchanged"
+            publish_artifacts(summary)
             return summary
 
         build_and_publish(warehouse, plan.sources, sources, landed, summary, outcomes, "detainers run")
+    publish_artifacts(summary)
     return summary
 
 

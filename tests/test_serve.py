@@ -1,0 +1,63 @@
+"""`detainers serve`: the deployment it registers (built here without serving, which would
+block), and the Prefect artifacts each run publishes."""
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from detainers.cli import app
+from detainers.run import RunSummary, SourceOutcome
+from flows.artifacts import HEADLINE_KEY, SUMMARY_KEY, headline_table, summary_markdown
+from tests.conftest import ROOT
+
+
+def test_the_deployment_runs_the_flow_nightly_with_absolute_paths(tmp_path):
+    from flows.serve import deployment
+
+    d = deployment(ROOT / "sources.toml", tmp_path / "w.duckdb")
+    assert d.name == "nightly" and d.flow_name == "detainers-run"
+    assert d.parameters == {"manifest": str(ROOT / "sources.toml"), "warehouse": str(tmp_path / "w.duckdb"), "wait_seconds": 600.0}
+    (schedule,) = d.schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone, schedule.active) == ("0 3 * * *", "UTC", True)
+
+
+def test_the_schedule_is_configurable(tmp_path):
+    from flows.serve import deployment
+
+    d = deployment(ROOT / "sources.toml", tmp_path / "w.duckdb", cron="30 1 * * 1-5", timezone="America/New_York", name="weekdays")
+    (schedule,) = d.schedules
+    assert d.name == "weekdays" and (schedule.schedule.cron, schedule.schedule.timezone) == ("30 1 * * 1-5", "America/New_York")
+
+
+def test_serve_refuses_a_bad_cron_in_one_line(tmp_path):
+    result = CliRunner().invoke(app, ["serve", "--cron", "every night", "--warehouse", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 2 and "cannot schedule 'every night'" in result.output and "Traceback" not in result.output
+
+
+def test_summary_markdown_names_each_source_and_counts():
+    summary = RunSummary("r1", "/w/detainers.duckdb", "2026-01-01T00:00:00+00:00", published=True)
+    summary.sources = [
+        SourceOutcome("a", fetch="fetched", load="loaded", rows_read=10, rows_loaded=9, rows_rejected=1, warnings=["1 row rejected"]),
+        SourceOutcome("b", fetch="unchanged", load="skipped_unchanged"),
+        SourceOutcome("c", fetch="failed", error="c: 404 | not found"),
+    ]
+    text = summary_markdown(summary)
+    assert "3 source(s): 1 fetched, 1 skipped (unchanged), 1 loaded, 1 failed; 9 rows loaded, 1 rejected." in text
+    assert "| c | failed | - | 0 | 0 | 0 | c: 404 \\| not found |" in text
+    assert "- 1 row rejected" in text and "published." in text
+
+
+def test_the_bundled_run_published_its_artifacts(bundled_run):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    _, summary = bundled_run
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[SUMMARY_KEY, HEADLINE_KEY])))
+    (run_summary,) = [a for a in artifacts if a.key == SUMMARY_KEY and summary.run_id in str(a.data)]
+    assert "79,053 rows loaded, 0 rejected" in str(run_summary.data)
+    (headline,) = [a for a in artifacts if a.key == HEADLINE_KEY and a.flow_run_id == run_summary.flow_run_id]
+    assert headline.type == "table"
+    assert {"metric": "declined_detainers", "value": 5501} in headline_table(summary)
+    assert '{"metric": "declined_detainers", "value": 5501}' in str(headline.data)
