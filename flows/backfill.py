@@ -22,6 +22,7 @@ from detainers.extract import Landed
 from detainers.manifest import load_manifest
 from detainers.paths import landing_dir
 from detainers.run import RunSummary, SourceOutcome, needs_build, published_state
+from flows.artifacts import publish_artifacts
 from flows.pipeline import build_and_publish, fetch_source
 
 FETCH_CONCURRENCY = 4
@@ -59,6 +60,7 @@ def backfill_flow(manifest: Path, warehouse: Path, start: dt.date, end: dt.date,
         if not needs_build(state, plan.sources, landed):
             for name in landed:
                 outcomes[name].load = "skipped_unchanged"
-            return summary
-        build_and_publish(warehouse, plan.sources, sources, landed, summary, outcomes, "detainers backfill")
+        else:
+            build_and_publish(warehouse, plan.sources, sources, landed, summary, outcomes, "detainers backfill")
+    publish_artifacts(summary)  # the same summary and headline artifacts as a run
     return summary

@@ -87,3 +87,30 @@ def test_cli_backfill_prints_what_was_fetched_and_loaded(prefect_server, tmp_pat
     assert again.exit_code == 0 and "nothing changed" in again.stdout
     empty = CliRunner().invoke(app, args[:1] + ["--start", "2001-01-01", "--end", "2001-12-31"] + args[5:])
     assert empty.exit_code == 1 and "no source is trusted" in empty.output
+
+
+def test_fetches_run_in_parallel_up_to_the_limit(prefect_server, tmp_path, httpserver, monkeypatch):
+    import threading
+    import time
+
+    import flows.backfill
+    import flows.pipeline
+
+    real_fetch, lock, state = flows.pipeline.fetch, threading.Lock(), {"now": 0, "most": 0}
+
+    def slow_fetch(*args, **kwargs):  # the task's plain function, slowed to overlap
+        with lock:
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+        time.sleep(0.5)
+        try:
+            return real_fetch(*args, **kwargs)
+        finally:
+            with lock:
+                state["now"] -= 1
+
+    monkeypatch.setattr(flows.pipeline, "fetch", slow_fetch)
+    manifest, warehouse, _ = releases(tmp_path, httpserver)
+    summary = backfill(manifest, warehouse, dt.date(2008, 1, 1), dt.date(2025, 12, 31))
+    assert summary.published and len(summary.sources) == 3
+    assert 1 < state["most"] <= flows.backfill.FETCH_CONCURRENCY
