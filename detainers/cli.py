@@ -155,13 +155,14 @@ def report(
     declines with no known jurisdiction, and how much of the window the data covers;
     then how the warehouse reconciles with the published figures (text mode only)."""
     from detainers.reconciliation import reconciliation
-    from detainers.report import headline, open_published
+    from detainers.report import headline, open_published, undated_declines
 
     window = (_date(start, DEFAULT_START, "--start"), _date(end, DEFAULT_END, "--end"))
     try:
         con = open_published(warehouse)
         try:
             h = headline(con, *window, basis=basis)
+            undated = undated_declines(con, *window) if basis == "decline" else 0
             reconciled = [] if as_json else reconciliation(con)
             if html is not None:
                 from detainers.html_report import write_html_report
@@ -177,6 +178,9 @@ def report(
     else:
         out.print(f"basis: {BASIS_TEXT[basis]}", highlight=False)
         _print_headline(h)
+        if undated:
+            out.print(f"{undated:,} declined detainers prepared in the window have no decline date (their release "
+                      "does not publish one) and are not counted on this basis", highlight=False)
         _print_reconciliation(reconciled)
         if html is not None:
             out.print(f"wrote {html}", highlight=False)

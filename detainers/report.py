@@ -42,6 +42,18 @@ def headline(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, basis
     return out
 
 
+def undated_declines(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> int:
+    """Declines of detainers prepared in the window whose release gives no decline date:
+    what the decline basis cannot count."""
+    return con.execute(
+        """
+        select count(*) from staging.stg_detainers
+        where is_declined and lift_date is null and prepare_date between $start and $end
+        """,
+        dict(start=start, end=end),
+    ).fetchone()[0]
+
+
 def open_published(warehouse: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection: never blocks a run, never blocked by one."""
     if not warehouse.exists():

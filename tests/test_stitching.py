@@ -154,6 +154,9 @@ def test_declines_by_decline_week_and_the_report_basis(prefect_server, tmp_path,
     text = runner.invoke(app, ["report", "--warehouse", str(warehouse), "--basis", "decline"])
     assert "basis: declines counted by the date of the decline" in text.stdout
     assert "basis: declines counted by the prepare date" in runner.invoke(app, ["report", "--warehouse", str(warehouse)]).stdout
+    march = runner.invoke(app, ["report", "--warehouse", str(warehouse), "--start", "2025-03-01", "--end", "2025-03-31",
+                                "--basis", "decline"]).stdout
+    assert "1 declined detainers prepared in the window have no decline date" in " ".join(march.split())  # ERO's
 
 
 def test_a_nightly_run_with_nothing_new_asks_conditionally_and_loads_nothing(prefect_server, tmp_path, httpserver):
@@ -214,3 +217,20 @@ date_formats = ["%Y-%m-%d"]
         where source = 'journalist-fy2013' order by 1""") == [
         (dt.date(2013, 2, 1), "TRAVIS COUNTY JAIL | TX", "declined"), (dt.date(2013, 2, 2), "TRAVIS COUNTY JAIL | TX", "no_outcome_yet")]
     assert query(warehouse, "select layout from audit.sources where source = 'journalist-fy2013'")[0][0].startswith("lesa_stu+")
+
+
+def test_a_warehouse_built_before_these_columns_gains_them(tmp_path):
+    from detainers.load import connect
+    from detainers.paths import SQL_DIR
+
+    old_ddl = (SQL_DIR / "ddl" / "warehouse.sql").read_text().split("-- Added after the first release")[0]
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute(old_ddl)
+        con.execute("insert into audit.sources (source, url, layout) values ('old', 'u', 'lesa_stu')")
+    con = connect(path)
+    try:
+        assert con.execute("select duplicate_rule from audit.sources").fetchall() == [("none",)]
+        assert "prepared_at" in [c for (c,) in con.execute("select column_name from information_schema.columns where table_name = 'detainers'").fetchall()]
+    finally:
+        con.close()
