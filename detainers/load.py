@@ -98,36 +98,39 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
     result = LoadResult(source.name, "loaded", load_id, landed.sha256)
     info = ReadInfo()
     started = dt.datetime.now(dt.UTC)
-    # Rows go to connection-local temp tables first; the swap into raw is one short transaction.
-    con.execute("create or replace temp table incoming as select * from raw.detainers limit 0")
+    # One transaction: the new rows go straight into raw.detainers beside the source's old
+    # ones (no second copy), then whichever set must go is deleted, so a reader of the build
+    # sees the old release or the new one, never a mix. Rejects wait in a connection-local
+    # table and are kept even when the source fails its threshold (that case commits too,
+    # having deleted its own new rows); a read error rolls back everything.
     con.execute("create or replace temp table incoming_rejects as select * from audit.rejects limit 0")
     where = f"source {source.name}: {_file_name(source, landed)}"
-    clock = time.perf_counter()
-    for published in _read(source, landed, layout, info):
-        check_published(published, layout, where)
-        valid, reasons = split_valid(to_canonical(published, layout))
-        result.rows_read += published.height
-        result.rows_rejected += reasons.height
-        result.seconds_read_validate += time.perf_counter() - clock
-        clock = time.perf_counter()
-        _insert_valid(con, valid, source, load_id, landed.sha256)
-        if reasons.height:
-            _insert_rejects(con, published, reasons, layout.columns, source, load_id, landed.sha256)
-        result.rows_loaded += valid.height
-        result.seconds_write += time.perf_counter() - clock
-        clock = time.perf_counter()
-    result.seconds_read_validate += time.perf_counter() - clock
-
-    message = _threshold_breach(source, landed, result)
-    clock = time.perf_counter()
     con.begin()
     try:
+        clock = time.perf_counter()
+        for published in _read(source, landed, layout, info):
+            check_published(published, layout, where)
+            valid, reasons = split_valid(to_canonical(published, layout))
+            result.rows_read += published.height
+            result.rows_rejected += reasons.height
+            result.seconds_read_validate += time.perf_counter() - clock
+            clock = time.perf_counter()
+            _insert_valid(con, valid, source, load_id, landed.sha256)
+            if reasons.height:
+                _insert_rejects(con, published, reasons, layout.columns, source, load_id, landed.sha256)
+            result.rows_loaded += valid.height
+            result.seconds_write += time.perf_counter() - clock
+            clock = time.perf_counter()
+        result.seconds_read_validate += time.perf_counter() - clock
+
+        message = _threshold_breach(source, landed, result)
+        clock = time.perf_counter()
         con.execute("insert into audit.rejects select * from incoming_rejects")
         if message:
             result.status = "failed_reject_threshold"
+            con.execute("delete from raw.detainers where load_id = ?", [load_id])
         else:
-            con.execute("delete from raw.detainers where source = ?", [source.name])
-            con.execute("insert into raw.detainers select * from incoming")
+            con.execute("delete from raw.detainers where source = ? and load_id <> ?", [source.name, load_id])
             _remember_fetch(con, source, landed, load_id)
         _record_load(con, source, landed, run_id, result, info, started, message)
         con.commit()
@@ -135,7 +138,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
         con.rollback()
         raise
     finally:
-        con.execute("drop table if exists incoming; drop table if exists incoming_rejects")
+        con.execute("drop table if exists incoming_rejects")
     result.seconds_write += time.perf_counter() - clock
     if message:
         raise RejectThresholdError(message)
@@ -173,7 +176,7 @@ def _insert_valid(con, valid: pl.DataFrame, source: Source, load_id: str, sha256
     batch = valid.select(CANONICAL_COLUMNS).to_arrow()  # noqa: F841 (read by DuckDB by name)
     con.execute(
         """
-        insert into incoming by name
+        insert into raw.detainers by name
         select $load_id as load_id, $source as source, $release as release, $sha as file_sha256, *
         from batch
         """,
