@@ -46,7 +46,10 @@ def run(
     """Fetch every source in the manifest, validate and load what changed, build the SQL
     models and publish the warehouse. Prints rows read, loaded and rejected, and the headline."""
     started = time.perf_counter()
-    summary = _call_flow("run_flow", manifest=manifest, warehouse=warehouse, only=source, wait_seconds=wait)
+    from detainers import progress
+
+    with progress.reporting(progress.for_console(out)):  # bars on a terminal, plain lines in a log
+        summary = _call_flow("run_flow", manifest=manifest, warehouse=warehouse, only=source, wait_seconds=wait)
     total = time.perf_counter() - started
     _print_run(summary, total)
     if summary.failed:

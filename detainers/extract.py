@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
+from detainers import progress
 from detainers.errors import FetchError
 
 CHUNK = 1 << 20
@@ -112,6 +113,7 @@ def _fetch_local(name, path: Path, landing, formats, previous, policy) -> Landed
         os.replace(partial, target)
     else:
         _check_kind(name, str(path), target, formats)
+    progress.advance_bytes(name, size, size)
     return Landed(name, target, digest, size, status)
 
 
@@ -172,12 +174,14 @@ def _stream_to_partial(response, landing: Path, max_bytes: int, name: str, shown
     digest, size = hashlib.sha256(), 0
     try:
         with open(partial, "wb") as out:
+            expected = int(declared) if declared and declared.isdigit() else None
             for chunk in response.iter_content(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
                     raise FetchError(f"source {name}: {shown} is over the cap of {max_bytes:,} bytes")
                 digest.update(chunk)
                 out.write(chunk)
+                progress.advance_bytes(name, len(chunk), expected)
         if declared and declared.isdigit() and size < int(declared) and not response.headers.get("Content-Encoding"):
             raise _Transient(f"body cut short: {size:,} of {int(declared):,} bytes")
     except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError, requests.Timeout) as exc:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import duckdb
 import polars as pl
 
+from detainers import progress
 from detainers.errors import LayoutError, RejectThresholdError
 from detainers.extract import Landed, PreviousFetch, redact_url
 from detainers.manifest import Source
@@ -112,6 +113,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
             check_published(published, layout, where)
             valid, reasons = split_valid(to_canonical(published, layout))
             result.rows_read += published.height
+            progress.advance_rows(source.name, published.height)
             result.rows_rejected += reasons.height
             result.seconds_read_validate += time.perf_counter() - clock
             clock = time.perf_counter()

@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from detainers.errors import WarehouseBusyError
-from detainers.paths import build_dir
+from detainers.paths import build_dir, landing_dir
+from detainers.stages import checkpoint
 
 
 @contextlib.contextmanager
@@ -38,19 +39,39 @@ def write_lock(warehouse: Path, command: str, wait_seconds: float = 0.0) -> Iter
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     fh.seek(0)
-                    holder = fh.read().strip() or "another process"
-                    raise WarehouseBusyError(f"{warehouse} is being written by {holder}; try again when it ends") from None
+                    waited = f" (waited {wait_seconds:g}s)" if wait_seconds else ""
+                    raise WarehouseBusyError(
+                        f"{warehouse} is being written by {_holder(fh.read())}{waited}; "
+                        "try again when it ends, or pass --wait SECONDS") from None
                 time.sleep(0.2)
         fh.seek(0)
         fh.truncate()
         fh.write(json.dumps({"pid": os.getpid(), "command": command, "since": dt.datetime.now().isoformat(timespec="seconds")}))
         fh.flush()
+        _remove_partial_downloads(warehouse)
+        checkpoint("locked", warehouse)
         try:
             yield
         finally:
             fh.seek(0)
             fh.truncate()
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _holder(text: str) -> str:
+    """The lock file names the run holding it: its command, pid and start time."""
+    try:
+        held = json.loads(text)
+        return f"{held['command']}, pid {held['pid']}, since {held['since']}"
+    except (ValueError, KeyError, TypeError):
+        return "another process"
+
+
+def _remove_partial_downloads(warehouse: Path) -> None:
+    """Downloads a killed run left half-written. Only the lock holder fetches, so any
+    partial file present now is an orphan."""
+    for partial in landing_dir(warehouse).glob(".partial-*"):
+        partial.unlink(missing_ok=True)
 
 
 def start_build(warehouse: Path) -> Path:
@@ -63,6 +84,7 @@ def start_build(warehouse: Path) -> Path:
     build = builds / f"{warehouse.stem}-{uuid.uuid4().hex[:12]}.duckdb"
     if warehouse.exists():
         shutil.copyfile(warehouse, build)
+    checkpoint("build", warehouse)
     return build
 
 
@@ -70,6 +92,7 @@ def publish(build: Path, warehouse: Path) -> None:
     """Atomically replace the published warehouse with the build (same filesystem rename)."""
     with open(build, "rb") as fh:
         os.fsync(fh.fileno())
+    checkpoint("publish", warehouse)
     os.replace(build, warehouse)
     dir_fd = os.open(warehouse.parent, os.O_RDONLY)
     try:

@@ -14,15 +14,22 @@ class FaultServer:
     """Answers the n-th request with the n-th script (the last one repeats). A script is
     'reset', 'silent', ('short', body), ('stall', body) or ('ok', body)."""
 
-    def __init__(self, *scripts):
+    def __init__(self, *scripts, stall_seconds: float = 2.0):
         self.scripts = list(scripts)
+        self.stall_seconds = stall_seconds
         self.requests: list[bytes] = []
         self._sock = socket.create_server(("127.0.0.1", 0))
         self._sock.settimeout(0.2)
         self._stop = threading.Event()
         self._lock = threading.Lock()
+        self._offset = 0
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
+
+    def then(self, *scripts) -> None:
+        """Answer the requests from now on with these scripts instead."""
+        with self._lock:
+            self.scripts, self._offset = list(scripts), len(self.requests)
 
     def url(self, path: str = "/f.xlsx") -> str:
         return f"http://127.0.0.1:{self._sock.getsockname()[1]}{path}"
@@ -40,13 +47,13 @@ class FaultServer:
                 continue
             with self._lock:  # the n-th connection gets the n-th script, whatever order threads run in
                 self.requests.append(b"")
-                number = len(self.requests)
-            threading.Thread(target=self._handle, args=(conn, number), daemon=True).start()
+                number, script = len(self.requests), self.scripts[min(len(self.requests) - self._offset, len(self.scripts)) - 1]
+            threading.Thread(target=self._handle, args=(conn, number, script), daemon=True).start()
 
-    def _handle(self, conn: socket.socket, number: int) -> None:
+    def _handle(self, conn: socket.socket, number: int, script) -> None:
         with conn:
             self.requests[number - 1] = conn.recv(65536)
-            self._answer(conn, self.scripts[min(number, len(self.scripts)) - 1])
+            self._answer(conn, script)
 
     def _answer(self, conn: socket.socket, script) -> None:
         kind, body = (script, b"") if isinstance(script, str) else script
@@ -63,5 +70,5 @@ class FaultServer:
             conn.sendall(head + body[: len(body) // 2])
         elif kind == "stall":
             conn.sendall(head + body[: len(body) // 2])
-            self._stop.wait(2)
+            self._stop.wait(self.stall_seconds)
         time.sleep(0.05)

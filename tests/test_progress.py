@@ -1,0 +1,51 @@
+"""Progress of downloads and loads: bars on a terminal, plain lines in a log, nothing at
+all when no reporter is installed."""
+
+import io
+
+from rich.console import Console
+
+from detainers import progress
+
+
+def test_hooks_do_nothing_without_a_reporter():
+    progress.advance_bytes("s", 10, 100)
+    progress.advance_rows("s", 5)  # no reporter: no error, no output
+
+
+def test_a_log_gets_plain_lines_with_the_totals():
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=200)
+    reporter = progress.for_console(console)
+    assert isinstance(reporter, progress.LineReporter)
+    with progress.reporting(reporter):
+        for _ in range(3):
+            progress.advance_bytes("fy2015", 1_000, 3_000)
+        progress.advance_rows("fy2015", 50_000)
+        progress.advance_rows("fy2015", 29_053)
+    progress.advance_rows("fy2015", 1)  # after the run: no longer reported
+    lines = buffer.getvalue().splitlines()
+    assert lines == ["download fy2015: 3,000 of 3,000 bytes (done)", "load fy2015: 79,053 rows read (done)"]
+
+
+def test_a_terminal_gets_bars(tmp_path):
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=120, force_terminal=True)
+    reporter = progress.for_console(console)
+    assert isinstance(reporter, progress.RichReporter)
+    with progress.reporting(reporter):
+        progress.advance_bytes("fy2015", 2_461_672, 2_461_672)
+        progress.advance_rows("fy2015", 79_053)
+    out = buffer.getvalue()
+    assert "download fy2015" in out and "2.5/2.5 MB" in out and "79,053 rows" in out
+
+
+def test_the_bundled_run_reports_its_bytes_and_rows(prefect_server, tmp_path):
+    from typer.testing import CliRunner
+
+    from detainers.cli import app
+
+    result = CliRunner().invoke(app, ["run", "--warehouse", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 0, result.output
+    assert "download lesa-stu-fy2015: 2,461,672 of 2,461,672 bytes (done)" in result.stdout
+    assert "load lesa-stu-fy2015: 79,053 rows read (done)" in result.stdout
