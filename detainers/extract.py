@@ -200,7 +200,7 @@ def _check_kind(name: str, shown: str, path: Path, formats: tuple[str, ...]) -> 
     problem = None
     if not head:
         problem = "is empty"
-    elif head.lstrip().lower().startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")):
+    elif head.removeprefix(b"\xef\xbb\xbf").lstrip().lower().startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")):
         problem = "is an HTML page (an error or login page?), not a data file"
     elif head.startswith(b"PK\x03\x04") and "xlsx" not in formats:
         problem = f"is an xlsx workbook, but the layout is published as {', '.join(formats)}"

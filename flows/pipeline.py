@@ -18,7 +18,7 @@ from detainers import warehouse as wh
 from detainers.errors import DetainersError
 from detainers.exports import write_exports
 from flows.artifacts import publish_artifacts
-from detainers.extract import Landed, PreviousFetch, RetryPolicy, fetch
+from detainers.extract import Landed, PreviousFetch, RetryPolicy, fetch, redact_url
 from detainers.manifest import Source, load_manifest
 from detainers.models import build_models
 from detainers.paths import landing_dir
@@ -36,7 +36,12 @@ from detainers.run import (
 
 @task(name="fetch-source", cache_policy=NO_CACHE)
 def fetch_source(source: Source, landing: Path, previous: PreviousFetch | None) -> Landed:
-    return fetch(source.name, source.url, landing, source.resolved_layout().formats, previous, RetryPolicy(max_bytes=source.max_bytes))
+    try:
+        return fetch(source.name, source.url, landing, source.resolved_layout().formats, previous, RetryPolicy(max_bytes=source.max_bytes))
+    except DetainersError:
+        raise
+    except Exception as exc:  # a fault nobody foresaw fails this source, not the run; its text may hold the URL
+        raise DetainersError(f"source {source.name}: unexpected {type(exc).__name__} fetching {redact_url(source.url)}") from None
 
 
 @task(name="load-source", cache_policy=NO_CACHE)
@@ -44,6 +49,10 @@ def load_source(build: Path, source: Source, landed: Landed, run_id: str) -> loa
     con = loader.connect(build)
     try:
         return loader.load_source(con, source, landed, run_id)
+    except DetainersError:
+        raise
+    except Exception as exc:  # rolled back by the loader: this source fails, the others still load
+        raise DetainersError(f"source {source.name}: unexpected {type(exc).__name__} loading it: {exc}") from exc
     finally:
         con.close()
 

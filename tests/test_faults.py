@@ -92,6 +92,7 @@ def test_a_redirect_to_another_scheme_is_refused(httpserver, tmp_path):
     (b"", "is empty"),
     (b"<!DOCTYPE html><html><title>Sign in</title></html>", "is an HTML page"),
     (b"\n  <html><body>502 Bad Gateway</body></html>", "is an HTML page"),
+    (b"\xef\xbb\xbf<!DOCTYPE html><html>Session expired</html>", "is an HTML page"),
 ])
 def test_a_page_or_nothing_instead_of_the_file_is_named(httpserver, tmp_path, body, problem):
     httpserver.expect_request("/f.xlsx").respond_with_data(body, status=200, content_type="text/html")
@@ -151,3 +152,39 @@ def test_a_failing_source_is_named_and_the_others_load(prefect_server, httpserve
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select status, sources_failed from audit.runs order by started_at").fetchall() == [
             ("succeeded", 0), ("partial", 1)]
+
+
+def test_an_unforeseen_fault_fails_only_its_source(prefect_server, tmp_path, monkeypatch):
+    """A bug or an unforeseen exception while fetching or loading one source fails that source
+    with a one-line message (no URL secrets); the other sources load and publish."""
+    import flows.pipeline
+    from detainers import load as loader
+    from flows.pipeline import run_flow
+
+    files = {name: write_csv(tmp_path / f"{name}.csv", [HEADER, *good_rows(2, start=__import__("datetime").date(2014 + i, 1, 1))])
+             for i, name in enumerate(("good", "fetch-bug", "load-bug"))}
+    manifest = tmp_path / "sources.toml"
+    manifest.write_text("".join(
+        f'[[source]]\nname = "{name}"\nurl = "{path}"\nlayout = "lesa_stu"\n'
+        f"window_start = {2014 + i}-01-01\nwindow_end = {2014 + i}-12-31\n" for i, (name, path) in enumerate(files.items())))
+    real_fetch, real_check = flows.pipeline.fetch, loader.check_published
+
+    def fetch(name, *args, **kwargs):
+        if name == "fetch-bug":
+            raise OSError("disk trouble at https://u:SECRET@host/x?token=SECRET")
+        return real_fetch(name, *args, **kwargs)
+
+    def check_published(batch, layout, where):
+        if "load-bug" in where:
+            raise ZeroDivisionError("a bug in a reader")
+        return real_check(batch, layout, where)
+
+    monkeypatch.setattr(flows.pipeline, "fetch", fetch)
+    monkeypatch.setattr(loader, "check_published", check_published)
+    summary = run_flow(manifest=manifest, warehouse=tmp_path / "wh" / "detainers.duckdb")
+    assert summary.published
+    assert {o.source: o.error for o in summary.failed} == {
+        "fetch-bug": f"source fetch-bug: unexpected OSError fetching {files['fetch-bug']}",
+        "load-bug": "source load-bug: unexpected ZeroDivisionError loading it: a bug in a reader",
+    }
+    assert count_by_source(tmp_path / "wh" / "detainers.duckdb") == {"good": 2}
