@@ -116,10 +116,12 @@ def child_stages(extract: Path, work: Path) -> dict:
     seconds["write"] = result.seconds_write
 
     clock = time.perf_counter()
-    build_models(con)
+    per_model = build_models(con)
     write_build_info(con, "bench")
     con.close()
     seconds["models"] = time.perf_counter() - clock
+    seconds["models_sql"] = sum(per_model.values())
+    slowest = sorted(per_model.items(), key=lambda kv: -kv[1])[:3]
 
     clock = time.perf_counter()
     wh.publish(build, warehouse)
@@ -140,7 +142,8 @@ def child_stages(extract: Path, work: Path) -> dict:
         counts = con.execute("select count(*) from raw.detainers").fetchone()[0]
         rejected = con.execute("select count(*) from audit.rejects").fetchone()[0]
     return {"seconds": seconds, "rows_read": result.rows_read, "rows_loaded": counts, "rows_rejected": rejected,
-            "headline": head, "peak_mb": peak, "warehouse_mb": warehouse.stat().st_size / 2**20}
+            "headline": head, "peak_mb": peak, "warehouse_mb": warehouse.stat().st_size / 2**20,
+            "slowest_models": slowest}
 
 
 def child_flow(extract: Path, work: Path) -> dict:

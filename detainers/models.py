@@ -26,7 +26,8 @@ def model_files(sql_dir: Path = SQL_DIR) -> list[Path]:
 
 
 def build_models(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> dict[str, float]:
-    """Materialize every model in one transaction; return seconds per model."""
+    """Materialize every model in one transaction (a table, or a view where the file says
+    so); return seconds per model."""
     timings = {}
     con.begin()
     try:
@@ -34,7 +35,7 @@ def build_models(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> dic
         for path in model_files(sql_dir):
             started = time.perf_counter()
             name = f"{path.parent.name}.{path.stem}"
-            con.execute(f"create or replace table {name} as\n{path.read_text('utf-8')}")
+            _materialize(con, path.parent.name, path.stem, path.read_text("utf-8"))
             timings[name] = time.perf_counter() - started
         for path in sorted((sql_dir / "macros").glob("*.sql")):  # bound to the marts above
             con.execute(path.read_text("utf-8"))
@@ -47,6 +48,28 @@ def build_models(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> dic
         con.rollback()
         raise
     return timings
+
+
+VIEW_MARKER = "-- materialized: view"
+
+
+def _materialize(con: duckdb.DuckDBPyConnection, schema: str, name: str, sql: str) -> None:
+    """A table named for the file, or a view where the file says `-- materialized: view`
+    (a model read once, by the next: at millions of rows each full copy costs about as much
+    as DuckDB's own ingest of the file). An object of the other kind left by an older build
+    is dropped first."""
+    kind = "view" if VIEW_MARKER in sql else "table"
+    other = con.execute(
+        """
+        select 'table' from duckdb_tables() where database_name = current_database() and schema_name = $s and table_name = $n
+        union all
+        select 'view' from duckdb_views() where database_name = current_database() and schema_name = $s and view_name = $n
+        """,
+        dict(s=schema, n=name),
+    ).fetchone()
+    if other and other[0] != kind:
+        con.execute(f"drop {other[0]} {schema}.{name}")
+    con.execute(f"create or replace {kind} {schema}.{name} as\n{sql}")
 
 
 def run_data_tests(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> list[str]:

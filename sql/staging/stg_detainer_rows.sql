@@ -2,7 +2,9 @@
 -- for, so overlapping releases never count a detainer twice. Rows the layout's duplicate
 -- rule (audit.sources.duplicate_rule) finds to repeat an earlier row of the same detainer
 -- stay here, flagged is_likely_duplicate; stg_detainers (built after this file, by name
--- order) keeps only the rest, and the marts read that.
+-- order) keeps only the rest, and the marts read that. A view: only stg_detainers reads it,
+-- so the rows are written once, there.
+-- materialized: view
 with sources as (
     select
         source,
@@ -46,6 +48,19 @@ sequenced as (
             order by prepare_date, prepared_at, sheet, source_row
         ) as person_previous_prepared_at,
     from trusted
+    where duplicate_rule is distinct from 'none'
+
+    union all by name
+
+    -- a layout with no duplicate rule needs no ordering of its rows: at millions of rows
+    -- the three window sorts are most of the build
+    select
+        *,
+        null::bigint as detainer_id_seq,
+        null::bigint as person_day_seq,
+        null::timestamp as person_previous_prepared_at,
+    from trusted
+    where duplicate_rule = 'none'
 ),
 
 flagged as (
