@@ -19,7 +19,9 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from detainers.errors import WarehouseBusyError
+import duckdb
+
+from detainers.errors import DetainersError, WarehouseBusyError
 from detainers.paths import build_dir, landing_dir
 from detainers.stages import checkpoint
 
@@ -90,6 +92,7 @@ def start_build(warehouse: Path) -> Path:
 
 def publish(build: Path, warehouse: Path) -> None:
     """Atomically replace the published warehouse with the build (same filesystem rename)."""
+    _fold_wal(build)
     with open(build, "rb") as fh:
         os.fsync(fh.fileno())
     checkpoint("publish", warehouse)
@@ -100,6 +103,21 @@ def publish(build: Path, warehouse: Path) -> None:
     finally:
         os.close(dir_fd)
     shutil.rmtree(build_dir(warehouse), ignore_errors=True)
+
+
+def _fold_wal(build: Path) -> None:
+    """Only the database file is renamed: changes still in its write-ahead log (a connection
+    left open) would be lost, so they are checkpointed into the file first."""
+    wal = build.with_name(build.name + ".wal")
+    if not wal.exists():
+        return
+    con = duckdb.connect(str(build))
+    try:
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    if wal.exists() and wal.stat().st_size:
+        raise DetainersError(f"{build}: its write-ahead log could not be checkpointed; the build was not published")
 
 
 def discard(build: Path) -> None:
