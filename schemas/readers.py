@@ -8,6 +8,7 @@ large the file is.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import datetime as dt
 import gc
@@ -233,12 +234,29 @@ def _utf8_source(path: Path):
     if sample.startswith(b"\xef\xbb\xbf"):
         data = raw if raw is not None else path.read_bytes()
         return data[3:], "utf-8-sig"
-    try:
-        (raw if raw is not None else sample[: sample.rfind(b"\n") + 1 or len(sample)]).decode("utf-8")
-        return (raw if raw is not None else path), "utf-8"
-    except UnicodeDecodeError:
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
         data = raw if raw is not None else path.read_bytes()
-        return data.decode("cp1252", errors="replace").encode("utf-8"), "cp1252"
+        return data.decode("utf-16", errors="replace").encode("utf-8"), "utf-16"
+    if _is_utf8(raw if raw is not None else path):
+        return (raw if raw is not None else path), "utf-8"
+    data = raw if raw is not None else path.read_bytes()
+    return data.decode("cp1252", errors="replace").encode("utf-8"), "cp1252"
+
+
+def _is_utf8(source) -> bool:
+    """The whole file, in chunks: a Windows-1252 byte may first appear far past any sample."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        if isinstance(source, bytes):
+            decoder.decode(source, final=True)
+            return True
+        with open(source, "rb") as fh:
+            while chunk := fh.read(1 << 24):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def _csv_header(source, layout: Layout) -> list[str]:

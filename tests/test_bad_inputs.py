@@ -301,3 +301,30 @@ def test_a_manifest_path_that_does_not_exist_fails_at_fetch_naming_it(tmp_path):
     (source,) = load_manifest(path).sources
     with pytest.raises(FetchError, match=f"source a: no file at {tmp_path}/data/missing.xlsx"):
         fetch(source.name, source.url, tmp_path / "landing", LAYOUT.formats)
+
+
+def test_latin1_far_into_a_large_file_is_still_decoded(tmp_path):
+    """The encoding is decided on the whole file, not a sample of its first megabyte."""
+    path = write_csv(tmp_path / "late.csv", [HEADER, *good_rows(12_000), row(city="SAN JOSÉ")], encoding="latin-1")
+    assert path.stat().st_size > 1 << 20
+    assert land_and_load(tmp_path, path).rows_loaded == 12_001
+    assert query(tmp_path, "select city from raw.detainers where source_row = 12002") == [("SAN JOSÉ",)]
+
+
+def test_utf16_text_from_excel_is_decoded(tmp_path):
+    path = write_csv(tmp_path / "unicode.csv", [HEADER, row(city="SAN JOSÉ")], encoding="utf-16")
+    assert land_and_load(tmp_path, path).rows_loaded == 1
+    tabs = write_csv(tmp_path / "unicode-tabs.txt", [HEADER, GOOD], sep="\t", encoding="utf-16")
+    with pytest.raises(LayoutError, match="is the file comma-separated"):
+        land_and_load(tmp_path, tabs)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_blank_row_is_quarantined_not_silently_dropped(tmp_path, fmt):
+    """Decision: a blank row inside the data is kept in audit.rejects (as a row with no prepare
+    date, its row number given), like any other row that is not a detainer."""
+    rows = [HEADER, GOOD, [None] * 6 if fmt == "xlsx" else [""] * 6, GOOD]
+    path = (write_csv if fmt == "csv" else write_xlsx)(tmp_path / f"blank.{fmt}", rows)
+    result = land_and_load(tmp_path, path, reject_warn_share=0.5, reject_stop_share=0.5)
+    assert (result.rows_loaded, result.rows_rejected) == (2, 1)
+    assert query(tmp_path, 'select source_row, "column" from audit.rejects') == [(3, "prepare_date")]
