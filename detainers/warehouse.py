@@ -50,7 +50,7 @@ def write_lock(warehouse: Path, command: str, wait_seconds: float = 0.0) -> Iter
         fh.truncate()
         fh.write(json.dumps({"pid": os.getpid(), "command": command, "since": dt.datetime.now().isoformat(timespec="seconds")}))
         fh.flush()
-        _remove_partial_downloads(warehouse)
+        _remove_debris(warehouse)
         checkpoint("locked", warehouse)
         try:
             yield
@@ -69,11 +69,13 @@ def _holder(text: str) -> str:
         return "another process"
 
 
-def _remove_partial_downloads(warehouse: Path) -> None:
-    """Downloads a killed run left half-written. Only the lock holder fetches, so any
-    partial file present now is an orphan."""
+def _remove_debris(warehouse: Path) -> None:
+    """What a killed run left half-written: downloads and export scratch folders. Only the
+    lock holder fetches and exports, so any present now is an orphan."""
     for partial in landing_dir(warehouse).glob(".partial-*"):
         partial.unlink(missing_ok=True)
+    for scratch in warehouse.parent.glob(".exports-*"):
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def start_build(warehouse: Path) -> Path:

@@ -225,3 +225,15 @@ def test_readers_during_a_run_see_the_old_or_the_new_version_never_half(setup, t
     assert new != old and {tuple(v) for v in fresh} == {tuple(old), tuple(new)}, "only whole versions, both of them"
     assert fresh.index(new) > 0 and all(v == new for v in fresh[fresh.index(new):]), "old, then new, never back"
     assert {tuple(v) for kind, v in lines if kind == "held"} == {tuple(old)}, "a connection opened before keeps its version"
+
+
+def test_the_next_lock_holder_removes_what_killed_runs_left_half_written(tmp_path):
+    warehouse = tmp_path / "detainers.duckdb"
+    debris = [tmp_path / "landing" / ".partial-0123abcd", tmp_path / ".exports-0123abcd" / "jurisdictions.parquet"]
+    keep = [tmp_path / "landing" / f"{'a' * 64}.csv", tmp_path / "exports" / "jurisdictions.parquet"]
+    for path in debris + keep:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x")
+    with wh.write_lock(warehouse, "detainers run (next)"):
+        assert [p.exists() for p in debris] == [False, False] and [p.exists() for p in keep] == [True, True]
+    assert not (tmp_path / ".exports-0123abcd").exists()
