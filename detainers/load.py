@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import queue
+import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -116,9 +118,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
     con.begin()
     try:
         clock = time.perf_counter()
-        for published in _read(source, landed, layout, info):
-            check_published(published, layout, where)
-            valid, reasons = split_valid(to_canonical(published, layout))
+        for published, valid, reasons in _ahead(_validated(source, landed, layout, info, where)):
             result.rows_read += published.height
             progress.advance_rows(source.name, published.height)
             result.rows_rejected += reasons.height
@@ -152,6 +152,58 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
     if message:
         raise RejectThresholdError(message)
     return result
+
+
+def _validated(source: Source, landed: Landed, layout, info: ReadInfo, where: str):
+    """(published batch, valid canonical rows, reasons of the rejected) for each batch."""
+    for published in _read(source, landed, layout, info):
+        check_published(published, layout, where)
+        valid, reasons = split_valid(to_canonical(published, layout))
+        yield published, valid, reasons
+
+
+_DONE = object()
+
+
+def _ahead(items, depth: int = 1):
+    """Iterate `items` one step ahead in a thread: the next batch is read and validated while
+    DuckDB writes this one (polars, DuckDB and calamine's parse release the GIL, so the two
+    overlap). At most `depth` batches wait; an error in the thread is raised here; leaving
+    the loop early stops the thread at its next batch."""
+    waiting: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(entry) -> bool:
+        while not stop.is_set():
+            try:
+                waiting.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((None, item)):
+                    return
+            put((None, _DONE))
+        except BaseException as exc:  # handed to the loop, raised there
+            put((exc, None))
+
+    thread = threading.Thread(target=produce, name="detainers-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            error, item = waiting.get()
+            if error is not None:
+                raise error
+            if item is _DONE:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _file_name(source: Source, landed: Landed) -> str:
