@@ -48,19 +48,6 @@ sequenced as (
             order by prepare_date, prepared_at, sheet, source_row
         ) as person_previous_prepared_at,
     from trusted
-    where duplicate_rule is distinct from 'none'
-
-    union all by name
-
-    -- a layout with no duplicate rule needs no ordering of its rows: at millions of rows
-    -- the three window sorts are most of the build
-    select
-        *,
-        null::bigint as detainer_id_seq,
-        null::bigint as person_day_seq,
-        null::timestamp as person_previous_prepared_at,
-    from trusted
-    where duplicate_rule = 'none'
 ),
 
 flagged as (
