@@ -9,6 +9,8 @@ then, each measurement in a fresh process so every peak memory is its own:
           database file; for xlsx also python-calamine's parse alone (every sheet to_python).
 - stages: the plain stage functions: fetch (hash + land), read + validate, write (load),
           models, publish, and the headline query (`detainers report`) on the published file.
+          The loader reads and validates the next batch while DuckDB writes this one, so
+          "read + validate" is only the time the write waited for rows.
 - flow:   the whole Prefect flow `flows.pipeline.run_flow` on a one-source manifest; then
           the same run again with nothing changed, and an empty Prefect flow in the same
           process, so the nightly no-change cost is the difference of the two.
@@ -239,7 +241,7 @@ def table(results: list[dict]) -> str:
 
         row("**baseline: " + base_name + "**", base,
             f"{(r['calamine'] if r['format'] == 'xlsx' else r['duckdb'])['peak_mb']:.0f}")
-        for key, name in (("fetch", "stage: fetch (sha256 + land)"), ("read_validate", "stage: read + validate"),
+        for key, name in (("fetch", "stage: fetch (sha256 + land)"), ("read_validate", "stage: read + validate (what the write waits for)"),
                           ("write", "stage: write (load into DuckDB)"), ("models", "stage: models + data tests"),
                           ("publish", "stage: publish")):
             row(name, s[key])
@@ -279,7 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     header = (f"Measured {dt.datetime.now():%Y-%m-%d %H:%M} on {platform.machine()}, {os.cpu_count()} cores, "
               f"Python {platform.python_version()}; load average at the end {load:.1f}; best of {args.repeat}.\n"
               f"Command: `.venv/bin/python benchmarks/run_benchmark.py --rows {args.rows} --format {args.format}"
-              f"{' --skip-flow' if args.skip_flow else ''}`\n")
+              f"{f' --repeat {args.repeat}' if args.repeat != 2 else ''}{' --skip-flow' if args.skip_flow else ''}"
+              f"{f' --out {args.out}' if args.out.resolve() != HERE / 'results.md' else ''}`\n")
     text = header + "\n" + table(results)
     print(text)
     args.out.write_text("# Benchmark results\n\n" + text, encoding="utf-8")
