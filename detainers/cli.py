@@ -23,8 +23,10 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode="markdown",  # docstrings are paragraphs: rewrap them to the terminal
 )
-out = Console()
+# In a log or a pipe, tables are not cut to 80 columns.
+out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 WarehouseOption = Annotated[Path, typer.Option("--warehouse", help="The published DuckDB file.", dir_okay=False)]
