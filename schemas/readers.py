@@ -89,6 +89,23 @@ def _find_header(rows: list[list], layout: Layout) -> int | None:
     return None
 
 
+def header_index(top: list[list], layout: Layout, first_row: int = 1) -> int | None:
+    """Where in `top` (rows from spreadsheet row `first_row` on) the layout's header is."""
+    expected = layout.header_row - first_row
+    if expected < 0:
+        return None
+    if not layout.header_within_rows:
+        return expected if expected < len(top) and _find_header([top[expected]], layout) is not None else None
+    found = _find_header(top[expected:expected + layout.header_within_rows], layout)
+    return None if found is None else expected + found
+
+
+def _expected_rows(layout: Layout) -> str:
+    if not layout.header_within_rows:
+        return f"row {layout.header_row}"
+    return f"rows {layout.header_row}..{layout.header_row + layout.header_within_rows - 1}"
+
+
 def _read_xlsx(path: Path, layout: Layout, info: ReadInfo, batch_rows: int) -> Iterator[pl.DataFrame]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
@@ -108,14 +125,13 @@ def _read_xlsx(path: Path, layout: Layout, info: ReadInfo, batch_rows: int) -> I
         info.sheets.append(sheet_name)
         first_row = sheet.start[0] + 1 if sheet.start else 1  # rows before the used range are blank
         rows = sheet.iter_rows()
-        preamble = []
-        for _ in range(layout.header_row - first_row + 1):
-            preamble.append(next(rows, []))
-        header = preamble[-1] if preamble else []
-        if _find_header([header], layout) is None:
+        top = list(itertools.islice(rows, max(0, layout.header_row - first_row + max(layout.header_within_rows, 1))))
+        at = header_index(top, layout, first_row)
+        if at is None:
             _raise_header_elsewhere(path, sheet, layout, where)
-        columns = match_header(header, layout, where, info)
-        row_number = layout.header_row
+        columns = match_header(top[at], layout, where, info)
+        rows = itertools.chain(top[at + 1:], rows)
+        row_number = first_row + at
         while True:
             with _gc_paused():
                 chunk = _take(rows, batch_rows)
@@ -132,7 +148,7 @@ def _raise_header_elsewhere(path: Path, sheet, layout: Layout, where: str) -> No
     top = [row for _, row in zip(range(HEADER_SEARCH_ROWS), sheet.iter_rows())]
     at = _find_header(top, layout)
     if at is not None:
-        raise LayoutError(f"{where}: header is on row {first + at}, but layout {layout.name!r} puts it on row {layout.header_row}")
+        raise LayoutError(f"{where}: header is on row {first + at}, but layout {layout.name!r} puts it on {_expected_rows(layout)}")
     found = top[layout.header_row - first] if 0 <= layout.header_row - first < len(top) else []
     match_header(found, layout, where, ReadInfo())  # raises with expected against found
     raise LayoutError(f"{where}: no header row found")
@@ -185,13 +201,16 @@ def _text(value) -> str:
 
 def _read_csv(path: Path, layout: Layout, info: ReadInfo, batch_rows: int) -> Iterator[pl.DataFrame]:
     source, info.encoding = _utf8_source(path)
-    header = _csv_header(source, layout)
+    top = _csv_rows(source, layout.header_row - 1 + max(layout.header_within_rows, 1))
+    at = header_index(top, layout)
+    header_row = layout.header_row if at is None else at + 1
+    header = top[header_row - 1] if len(top) >= header_row else []
     where = f"{path.name}"
-    if _find_header([header], layout) is None:
+    if at is None:
         top = _csv_rows(source, HEADER_SEARCH_ROWS)
         at = _find_header(top, layout)
         if at is not None:
-            raise LayoutError(f"{where}: header is on row {at + 1}, but layout {layout.name!r} puts it on row {layout.header_row}")
+            raise LayoutError(f"{where}: header is on row {at + 1}, but layout {layout.name!r} puts it on {_expected_rows(layout)}")
         if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
             raise LayoutError(f"{where}: the header is one column ({header[0][:80]!r}): is the file comma-separated?")
     columns = match_header(header, layout, where, info)
@@ -199,11 +218,11 @@ def _read_csv(path: Path, layout: Layout, info: ReadInfo, batch_rows: int) -> It
     names = [str(c).strip() for c in header]
     scan = pl.scan_csv(
         source,
-        skip_rows=layout.header_row - 1,
+        skip_rows=header_row - 1,
         infer_schema=False,
         new_columns=[f"_c{i}" for i in range(len(names))],
         row_index_name=ROW,
-        row_index_offset=layout.header_row + 1,
+        row_index_offset=header_row + 1,
     )
     select = [pl.col(ROW).cast(pl.Int64)] + [pl.col(f"_c{pos}").alias(name) for name, pos in columns.items()]
     try:
@@ -257,11 +276,6 @@ def _is_utf8(source) -> bool:
         return True
     except UnicodeDecodeError:
         return False
-
-
-def _csv_header(source, layout: Layout) -> list[str]:
-    rows = _csv_rows(source, layout.header_row)
-    return rows[layout.header_row - 1] if len(rows) >= layout.header_row else []
 
 
 def _csv_rows(source, n: int) -> list[list[str]]:

@@ -86,9 +86,11 @@ def ero_workbook(path: Path, sheets: dict[str, list[dict]], *, early: bool = Fal
     return _workbook(path, preamble, names, rows)
 
 
-def icfo_workbook(path: Path, sheets: dict[str, list[dict]]) -> Path:
-    """2025-ICFO-18038: a short preamble, the header on row 4, several sheets."""
-    preamble = [["ICE Detainers FY2017-FY2025"], ["FOIA 2025-ICFO-18038"], []]
+ICFO_PREAMBLE = [["ICE Detainers FY2017-FY2025"], ["FOIA 2025-ICFO-18038"], []]
+
+
+def icfo_workbook(path: Path, sheets: dict[str, list[dict]], preamble: list[list] = ICFO_PREAMBLE) -> Path:
+    """2025-ICFO-18038: a short preamble (here the header is on row 4), several sheets."""
     defaults = {"Detainer Facility Type": "County Jail", "Program": "CAP", "Detainer Type": "I-247A",
                 "Detainer AOR": "Los Angeles Area of Responsibility"}
     rows = {name: [_published(r, ICFO_FIELDS, defaults, ICFO_COLUMNS) for r in data] for name, data in sheets.items()}

@@ -67,6 +67,16 @@ def test_icfo_2025_has_detainer_id_and_lift_date(tmp_path):
         ("D1", "P1", dt.date(2017, 6, 21), "CA"), ("D2", "P1", None, "CA")]
 
 
+@pytest.mark.parametrize("preamble", [[], [["FOIA 2025-ICFO-18038"]], [["a"], ["b"], [], ["c"], [], [], ["d"]]])
+def test_icfo_2025_finds_its_header_after_a_preamble_of_any_short_length(tmp_path, preamble):
+    row = dict(id="D1", prepare=dt.datetime(2017, 6, 20, 8), facility="LOS ANGELES COUNTY JAIL", city="LOS ANGELES",
+               state="CALIFORNIA", person="P1", lift_date="", lift_reason="")
+    path = icfo_workbook(tmp_path / "icfo.xlsx", {"FY2017": [row, {**row, "id": "D2"}]}, preamble=preamble)
+    rows, _ = canonical(path, get_layout("icfo_2025"))
+    assert rows.select("detainer_id", "sheet", "source_row").rows() == [
+        ("D1", "FY2017", len(preamble) + 2), ("D2", "FY2017", len(preamble) + 3)]
+
+
 def test_lesa_stu_csv_with_two_digit_years(tmp_path):
     row = dict(prepare=dt.date(2009, 3, 4), facility="COOK COUNTY JAIL", state="ILLINOIS", city="CHICAGO",
                lift_reason="Detainer Declined by LEA")

@@ -30,6 +30,9 @@ class Layout(BaseModel):
     description: str
     formats: tuple[str, ...] = ("xlsx", "csv")
     header_row: int = Field(default=1, ge=1)  # 1-based row of the header, as a spreadsheet numbers it
+    # 0: the header is on header_row. N: a preamble of varying length; the header is the first
+    # of the N rows from header_row on that holds every required column.
+    header_within_rows: int = Field(default=0, ge=0, le=100)
     sheets: str | tuple[str, ...] = "all"
     date_formats: tuple[str, ...] = ("%m/%d/%y", "%m/%d/%Y", "%Y-%m-%d")
     redaction_markers: tuple[str, ...] = ()
