@@ -205,7 +205,7 @@ def _check_kind(name: str, shown: str, path: Path, formats: tuple[str, ...]) -> 
     elif head.startswith(b"PK\x03\x04") and "xlsx" not in formats:
         problem = f"is an xlsx workbook, but the layout is published as {', '.join(formats)}"
     elif not head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) and "csv" not in formats:
-        problem = f"is not an xlsx workbook, which the layout expects"
+        problem = "is not an xlsx workbook, which the layout expects"
     if problem:
         path.unlink(missing_ok=True)
         raise FetchError(f"source {name}: {shown} {problem}")

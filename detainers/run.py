@@ -4,6 +4,7 @@ in flows/pipeline.py calls these; tests call them directly."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -46,6 +47,14 @@ class RunSummary:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def new_run(warehouse: Path, sources) -> tuple[RunSummary, dict[str, SourceOutcome]]:
+    """A run's id and empty summary, with an outcome per source to fill in, by name."""
+    run_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+    summary = RunSummary(run_id, str(warehouse), dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    summary.sources = [SourceOutcome(s.name) for s in sources]
+    return summary, {o.source: o for o in summary.sources}
 
 
 @dataclass(frozen=True)

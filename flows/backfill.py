@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-import uuid
 from pathlib import Path
 
 from prefect import flow, get_run_logger
@@ -21,7 +20,7 @@ from detainers.errors import DetainersError
 from detainers.extract import Landed
 from detainers.manifest import load_manifest
 from detainers.paths import landing_dir
-from detainers.run import RunSummary, SourceOutcome, needs_build, published_state
+from detainers.run import RunSummary, needs_build, new_run, published_state
 from flows.artifacts import publish_artifacts
 from flows.pipeline import build_and_publish, fetch_source
 
@@ -38,12 +37,9 @@ def backfill_flow(manifest: Path, warehouse: Path, start: dt.date, end: dt.date,
     sources = overlapping(plan.sources, start, end)
     if not sources:
         raise DetainersError(f"{manifest}: no source is trusted for any day from {start} to {end}")
-    run_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
-    summary = RunSummary(run_id, str(warehouse), dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
-    outcomes = {s.name: SourceOutcome(s.name) for s in sources}
-    summary.sources = list(outcomes.values())
+    summary, outcomes = new_run(warehouse, sources)
 
-    with wh.write_lock(warehouse, f"detainers backfill ({run_id})", wait_seconds):
+    with wh.write_lock(warehouse, f"detainers backfill ({summary.run_id})", wait_seconds):
         state = published_state(warehouse)
         clock = time.perf_counter()
         futures = {s.name: fetch_source.submit(s, landing_dir(warehouse), state.fetches.get(s.name)) for s in sources}

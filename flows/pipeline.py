@@ -5,9 +5,7 @@ Tasks pass paths, names and counts, never DataFrames or connections.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
-import uuid
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -17,7 +15,6 @@ from detainers import load as loader
 from detainers import warehouse as wh
 from detainers.errors import DetainersError
 from detainers.exports import write_exports
-from flows.artifacts import publish_artifacts
 from detainers.extract import Landed, PreviousFetch, RetryPolicy, fetch, redact_url
 from detainers.manifest import Source, load_manifest
 from detainers.models import build_models
@@ -27,11 +24,13 @@ from detainers.run import (
     RunSummary,
     SourceOutcome,
     needs_build,
+    new_run,
     published_state,
     record_run,
     run_record,
     write_build_info,
 )
+from flows.artifacts import publish_artifacts
 
 
 @task(name="fetch-source", cache_policy=NO_CACHE)
@@ -83,12 +82,9 @@ def run_flow(manifest: Path, warehouse: Path, only: list[str] | None = None, wai
     logger = get_run_logger()
     plan = load_manifest(manifest)
     sources = plan.select(only)
-    run_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
-    summary = RunSummary(run_id, str(warehouse), dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
-    outcomes = {s.name: SourceOutcome(s.name) for s in sources}
-    summary.sources = list(outcomes.values())
+    summary, outcomes = new_run(warehouse, sources)
 
-    with wh.write_lock(warehouse, f"detainers run ({run_id})", wait_seconds):
+    with wh.write_lock(warehouse, f"detainers run ({summary.run_id})", wait_seconds):
         state = published_state(warehouse)
         clock = time.perf_counter()
         landed: dict[str, Landed] = {}

@@ -4,6 +4,8 @@ file must have, and that each holds text (or, for dates, dates or text to parse)
 from __future__ import annotations
 
 import functools
+from typing import Any
+
 import pandera.polars as pa
 import polars as pl
 from pandera.errors import SchemaError, SchemaErrors

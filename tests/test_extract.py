@@ -1,7 +1,6 @@
 """Extract against a local HTTP server (pytest-httpserver on 127.0.0.1): retries, final
 errors, and responses that are not the expected file."""
 
-from pathlib import Path
 
 import pytest
 from werkzeug import Response

@@ -6,7 +6,6 @@ load, and the failed one keeps its previous rows."""
 from __future__ import annotations
 
 import logging
-import shutil
 
 import duckdb
 import pytest

@@ -5,7 +5,6 @@ import csv
 import json
 
 import duckdb
-import pytest
 from typer.testing import CliRunner
 
 from detainers.cli import app

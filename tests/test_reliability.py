@@ -144,7 +144,7 @@ def test_one_writer_at_a_time_and_the_second_names_the_first(setup, tmp_path):
         args = ["run", "--manifest", str(manifest), "--warehouse", str(warehouse)]
         busy = CliRunner().invoke(app, args)
         assert busy.exit_code == 1
-        assert f"is being written by detainers run (" in busy.output and f"pid {proc.pid}" in busy.output
+        assert "is being written by detainers run (" in busy.output and f"pid {proc.pid}" in busy.output
         started = time.monotonic()
         waited = CliRunner().invoke(app, [*args, "--wait", "1.5"])
         assert waited.exit_code == 1 and "(waited 1.5s)" in waited.output

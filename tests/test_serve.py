@@ -1,9 +1,6 @@
 """`detainers serve`: the deployment it registers (built here without serving, which would
 block), and the Prefect artifacts each run publishes."""
 
-from pathlib import Path
-
-import pytest
 from typer.testing import CliRunner
 
 from detainers.cli import app
