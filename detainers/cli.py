@@ -68,10 +68,13 @@ def backfill(
 ) -> None:
     """Fetch (in parallel) and load every source whose trusted window overlaps the range,
     rebuild the models and publish once. Sources outside the range keep their rows."""
+    from detainers import progress
+
     window = (_date(start, DEFAULT_START, "--start"), _date(end, DEFAULT_END, "--end"))
     started = time.perf_counter()
-    summary = _call_flow("backfill_flow", module="flows.backfill", manifest=manifest, warehouse=warehouse,
-                         start=window[0], end=window[1], wait_seconds=wait)
+    with progress.reporting(progress.for_console(out)):
+        summary = _call_flow("backfill_flow", module="flows.backfill", manifest=manifest, warehouse=warehouse,
+                             start=window[0], end=window[1], wait_seconds=wait)
     _print_run(summary, time.perf_counter() - started)
     if summary.failed:
         _fail(f"{len(summary.failed)} source(s) failed: " + "; ".join(o.error for o in summary.failed))
