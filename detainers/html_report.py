@@ -48,8 +48,8 @@ def report_data(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) ->
         ).fetchall(),
         "states": con.execute(
             """
-            select coalesce(state_code, 'unknown'), count(*)::bigint as declined
-            from staging.stg_detainers
+            select coalesce(state_code, 'unknown'), sum(detainers)::bigint as declined
+            from staging.stg_detainers_counted
             where is_declined and prepare_date between $start and $end
             group by all order by declined desc, 1
             """,

@@ -47,7 +47,7 @@ def undated_declines(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.dat
     what the decline basis cannot count."""
     return con.execute(
         """
-        select count(*) from staging.stg_detainers
+        select coalesce(sum(detainers), 0)::bigint from staging.stg_detainers_counted
         where is_declined and lift_date is null and prepare_date between $start and $end
         """,
         dict(start=start, end=end),

@@ -4,7 +4,8 @@ with declines as (
     select
         lift_date as decline_date,
         jurisdiction_id,
-    from staging.stg_detainers
+        detainers,
+    from staging.stg_detainers_counted
     where is_declined
         and lift_date is not null
 )
@@ -12,7 +13,7 @@ with declines as (
 select
     decline_date,
     jurisdiction_id,
-    count(*) as declined_detainers,
+    sum(detainers)::bigint as declined_detainers,
 from declines
 group by all
 order by decline_date, jurisdiction_id

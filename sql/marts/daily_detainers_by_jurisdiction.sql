@@ -5,14 +5,15 @@ with detainers as (
         prepare_date,
         jurisdiction_id,
         is_declined,
-    from staging.stg_detainers
+        detainers,
+    from staging.stg_detainers_counted
 )
 
 select
     prepare_date,
     jurisdiction_id,
-    count(*) as detainers,
-    count(*) filter (where is_declined) as declined_detainers,
+    sum(detainers)::bigint as detainers,
+    coalesce(sum(detainers) filter (where is_declined), 0)::bigint as declined_detainers,
 from detainers
 group by all
 order by prepare_date, jurisdiction_id

@@ -6,7 +6,8 @@ with detainers as (
         facility_name,
         state_code,
         is_declined,
-    from staging.stg_detainers
+        detainers,
+    from staging.stg_detainers_counted
     where jurisdiction_id is not null
 )
 
@@ -15,8 +16,8 @@ select
     jurisdiction_id,
     facility_name,
     state_code,
-    count(*) as detainers,
-    count(*) filter (where is_declined) as declined_detainers,
+    sum(detainers)::bigint as detainers,
+    coalesce(sum(detainers) filter (where is_declined), 0)::bigint as declined_detainers,
 from detainers
 group by all
 order by prepare_month, jurisdiction_id

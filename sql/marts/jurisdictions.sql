@@ -6,7 +6,8 @@ with detainers as (
         state_code,
         prepare_date,
         is_declined,
-    from staging.stg_detainers
+        detainers,
+    from staging.stg_detainers_counted
     where jurisdiction_id is not null
 )
 
@@ -14,8 +15,8 @@ select
     jurisdiction_id,
     facility_name,
     state_code,
-    count(*) as detainers,
-    count(*) filter (where is_declined) as declined_detainers,
+    sum(detainers)::bigint as detainers,
+    coalesce(sum(detainers) filter (where is_declined), 0)::bigint as declined_detainers,
     min(prepare_date) as first_prepare_date,
     max(prepare_date) as last_prepare_date,
     min(prepare_date) filter (where is_declined) as first_decline_date,

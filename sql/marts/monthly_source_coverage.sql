@@ -4,14 +4,15 @@ with detainers as (
         prepare_month,
         source,
         release,
-    from staging.stg_detainers
+        detainers,
+    from staging.stg_detainers_counted
 )
 
 select
     prepare_month,
     source,
     release,
-    count(*) as detainers,
+    sum(detainers)::bigint as detainers,
 from detainers
 group by all
 order by prepare_month, source

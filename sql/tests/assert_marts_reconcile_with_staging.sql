@@ -1,9 +1,9 @@
--- Every mart that splits detainers adds up to the staged detainers.
+-- Every mart that splits detainers adds up to the counted detainers of staging.
 with staged as (
     select
-        count(*) as detainers,
-        count(*) filter (where is_declined) as declined,
-    from staging.stg_detainers
+        coalesce(sum(detainers), 0) as detainers,
+        coalesce(sum(detainers) filter (where is_declined), 0) as declined,
+    from staging.stg_detainers_counted
 ),
 
 by_state as (
