@@ -97,6 +97,13 @@ def fetch(
     return _fetch_local(source_name, Path(url), landing, expected_formats, previous, policy)
 
 
+def check_pinned(source_name: str, landed: Landed, pinned: str | None) -> None:
+    """A manifest entry may pin its file's sha256: any other content is an error, not data."""
+    if pinned and landed.sha256 != pinned:
+        raise FetchError(f"source {source_name}: the file's sha256 is {landed.sha256}, "
+                         f"but the manifest pins {pinned}; nothing of it was loaded")
+
+
 def _fetch_local(name, path: Path, landing, formats, previous, policy) -> Landed:
     if not path.is_file():
         raise FetchError(f"source {name}: no file at {path}")

@@ -15,7 +15,7 @@ from detainers import load as loader
 from detainers import warehouse as wh
 from detainers.errors import DetainersError
 from detainers.exports import write_exports
-from detainers.extract import Landed, PreviousFetch, RetryPolicy, fetch, redact_url
+from detainers.extract import Landed, PreviousFetch, RetryPolicy, check_pinned, fetch, redact_url
 from detainers.manifest import Source, load_manifest
 from detainers.models import build_models
 from detainers.paths import landing_dir
@@ -36,7 +36,10 @@ from flows.artifacts import publish_artifacts
 @task(name="fetch-source", cache_policy=NO_CACHE)
 def fetch_source(source: Source, landing: Path, previous: PreviousFetch | None) -> Landed:
     try:
-        return fetch(source.name, source.url, landing, source.resolved_layout().formats, previous, RetryPolicy(max_bytes=source.max_bytes))
+        landed = fetch(source.name, source.url, landing, source.resolved_layout().formats, previous,
+                       RetryPolicy(max_bytes=source.max_bytes))
+        check_pinned(source.name, landed, source.sha256)
+        return landed
     except DetainersError:
         raise
     except Exception as exc:  # a fault nobody foresaw fails this source, not the run; its text may hold the URL

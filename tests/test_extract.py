@@ -73,3 +73,14 @@ def test_a_missing_local_file_is_named(tmp_path):
 
 def test_secrets_in_urls_are_redacted():
     assert redact_url("https://user:pw@example.org:8443/a.xlsx?token=abc") == "https://example.org:8443/a.xlsx?…"
+
+
+def test_a_file_whose_content_differs_from_the_manifest_pin_is_refused(tmp_path):
+    from detainers.errors import FetchError as Refused
+    from detainers.extract import check_pinned
+
+    landed = fetch("local", str(BUNDLED_EXTRACT), tmp_path, ("xlsx",))
+    check_pinned("local", landed, landed.sha256)  # the pinned content passes
+    check_pinned("local", landed, None)  # no pin: anything passes
+    with pytest.raises(Refused, match="source local: the file's sha256 is d6352d3b.*but the manifest pins 0000"):
+        check_pinned("local", landed, "0" * 64)
