@@ -55,7 +55,7 @@ def report_data(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) ->
             """,
             window,
         ).fetchall(),
-        "reconciliation": [r for r in reconciliation(con) if r["coverage_start"] is not None],
+        "reconciliation": reconciliation(con, only_relevant=True),
     }
 
 

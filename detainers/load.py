@@ -13,7 +13,7 @@ import queue
 import threading
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,7 +22,7 @@ import polars as pl
 
 from detainers import progress
 from detainers.errors import LayoutError, RejectThresholdError
-from detainers.extract import Landed, PreviousFetch, redact_url
+from detainers.extract import Landed, redact_url
 from detainers.manifest import Source
 from detainers.paths import SQL_DIR
 from schemas.canonical import CANONICAL_COLUMNS, split_valid
@@ -43,9 +43,6 @@ class LoadResult:
     seconds_read_validate: float = 0.0
     seconds_write: float = 0.0
     warnings: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 # DuckDB's buffer pool for a run: past it, sorts and big writes spill to disk instead of
@@ -85,14 +82,6 @@ def record_sources(con: duckdb.DuckDBPyConnection, sources: tuple[Source, ...]) 
         )
     names = [s.name for s in sources]
     con.execute("delete from audit.sources where not list_contains($names, source)", dict(names=names))
-
-
-def previous_fetch(con: duckdb.DuckDBPyConnection, source: str) -> PreviousFetch | None:
-    row = con.execute(
-        "select file_sha256, etag, last_modified from audit.sources where source = ? and file_sha256 is not null",
-        [source],
-    ).fetchone()
-    return PreviousFetch(*row) if row else None
 
 
 def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, run_id: str) -> LoadResult:

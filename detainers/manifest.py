@@ -67,10 +67,6 @@ class Source(BaseModel):
             "columns": self.columns or base.columns,
         })
 
-    @property
-    def is_remote(self) -> bool:
-        return urlsplit(self.url).scheme in ("http", "https")
-
 
 class Manifest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from detainers.extract import Landed, PreviousFetch
@@ -24,7 +24,6 @@ class SourceOutcome:
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
-    seconds_fetch: float = 0.0
     seconds_read_validate: float = 0.0
     seconds_write: float = 0.0
     error: str | None = None
@@ -44,9 +43,6 @@ class RunSummary:
     @property
     def failed(self) -> list[SourceOutcome]:
         return [s for s in self.sources if s.error]
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def new_run(warehouse: Path, sources) -> tuple[RunSummary, dict[str, SourceOutcome]]:

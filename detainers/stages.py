@@ -15,9 +15,6 @@ import os
 import time
 from pathlib import Path
 
-STAGES = ("locked", "build", "publish")
-
-
 def checkpoint(stage: str, warehouse: Path) -> None:
     if os.environ.get("DETAINERS_PAUSE_AT") != stage:
         return

@@ -11,18 +11,17 @@ import datetime as dt
 import time
 from pathlib import Path
 
-from prefect import flow, get_run_logger
+from prefect import flow
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from detainers import warehouse as wh
 from detainers.backfill import overlapping
 from detainers.errors import DetainersError
-from detainers.extract import Landed
 from detainers.manifest import load_manifest
 from detainers.paths import landing_dir
 from detainers.run import RunSummary, needs_build, new_run, published_state
 from flows.artifacts import publish_artifacts
-from flows.pipeline import build_and_publish, fetch_source
+from flows.pipeline import build_and_publish, collect_fetches, fetch_source
 
 FETCH_CONCURRENCY = 4
 
@@ -32,7 +31,6 @@ def backfill_flow(manifest: Path, warehouse: Path, start: dt.date, end: dt.date,
     """Fetch and load every source trusted for a day of [start, end]; other sources keep
     their rows. Running the same backfill again finds nothing changed and loads nothing."""
     manifest, warehouse = Path(manifest), Path(warehouse).resolve()
-    logger = get_run_logger()
     plan = load_manifest(manifest)
     sources = overlapping(plan.sources, start, end)
     if not sources:
@@ -43,14 +41,7 @@ def backfill_flow(manifest: Path, warehouse: Path, start: dt.date, end: dt.date,
         state = published_state(warehouse)
         clock = time.perf_counter()
         futures = {s.name: fetch_source.submit(s, landing_dir(warehouse), state.fetches.get(s.name)) for s in sources}
-        landed: dict[str, Landed] = {}
-        for name, future in futures.items():
-            try:
-                landed[name] = future.result()
-                outcomes[name].fetch = landed[name].status
-            except DetainersError as exc:
-                outcomes[name].fetch, outcomes[name].error = "failed", str(exc)
-                logger.error(str(exc))
+        landed = collect_fetches({name: future.result for name, future in futures.items()}, outcomes)
         summary.seconds["fetch"] = time.perf_counter() - clock
 
         if not needs_build(state, plan.sources, landed):

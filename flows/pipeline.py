@@ -6,6 +6,8 @@ Tasks pass paths, names and counts, never DataFrames or connections.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -82,7 +84,6 @@ def run_flow(manifest: Path, warehouse: Path, only: list[str] | None = None, wai
     """Fetch each source of the manifest, load those that changed, rebuild the models and
     publish the new warehouse atomically. Sources that fail are reported; the others load."""
     manifest, warehouse = Path(manifest), Path(warehouse).resolve()
-    logger = get_run_logger()
     plan = load_manifest(manifest)
     sources = plan.select(only)
     summary, outcomes = new_run(warehouse, sources)
@@ -90,16 +91,10 @@ def run_flow(manifest: Path, warehouse: Path, only: list[str] | None = None, wai
     with wh.write_lock(warehouse, f"detainers run ({summary.run_id})", wait_seconds):
         state = published_state(warehouse)
         clock = time.perf_counter()
-        landed: dict[str, Landed] = {}
-        for source in sources:
-            started = time.perf_counter()
-            try:
-                landed[source.name] = fetch_source(source, landing_dir(warehouse), state.fetches.get(source.name))
-                outcomes[source.name].fetch = landed[source.name].status
-            except DetainersError as exc:
-                outcomes[source.name].fetch, outcomes[source.name].error = "failed", str(exc)
-                logger.error(str(exc))
-            outcomes[source.name].seconds_fetch = time.perf_counter() - started
+        landed = collect_fetches(
+            {s.name: partial(fetch_source, s, landing_dir(warehouse), state.fetches.get(s.name)) for s in sources},
+            outcomes,
+        )
         summary.seconds["fetch"] = time.perf_counter() - clock
 
         if not needs_build(state, plan.sources, landed):
@@ -111,6 +106,22 @@ def run_flow(manifest: Path, warehouse: Path, only: list[str] | None = None, wai
         build_and_publish(warehouse, plan.sources, sources, landed, summary, outcomes, "detainers run")
     publish_artifacts(summary)
     return summary
+
+
+def collect_fetches(fetches: dict[str, Callable[[], Landed]], outcomes: dict[str, SourceOutcome]) -> dict[str, Landed]:
+    """Each source's landed file, by name; a fetch that fails is recorded on its outcome and
+    logged, so the other sources go on. `fetches` are called in order (run) or are the
+    results of tasks already submitted (backfill)."""
+    logger = get_run_logger()
+    landed: dict[str, Landed] = {}
+    for name, result in fetches.items():
+        try:
+            landed[name] = result()
+            outcomes[name].fetch = landed[name].status
+        except DetainersError as exc:
+            outcomes[name].fetch, outcomes[name].error = "failed", str(exc)
+            logger.error(str(exc))
+    return landed
 
 
 def build_and_publish(warehouse: Path, all_sources: tuple[Source, ...], sources: tuple[Source, ...],

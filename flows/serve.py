@@ -43,12 +43,6 @@ def serve(manifest: Path, warehouse: Path, cron: str = DEFAULT_CRON, timezone: s
           name: str = DEPLOYMENT_NAME, wait_seconds: float = 600.0) -> None:
     """Register the deployment with the Prefect API (PREFECT_API_URL) and run its scheduled
     and UI-started runs until interrupted. One run at a time: they share the write lock."""
-    from flows.pipeline import run_flow
+    from prefect import serve as serve_deployments
 
-    run_flow.serve(
-        name=name,
-        schedule=schedule(cron, timezone),
-        parameters=parameters(manifest, warehouse, wait_seconds),
-        description="Fetch every source of the manifest, load what changed, rebuild the models, publish.",
-        limit=1,
-    )
+    serve_deployments(deployment(manifest, warehouse, cron, timezone, name, wait_seconds), limit=1)
