@@ -44,6 +44,18 @@ class RunSummary:
     def failed(self) -> list[SourceOutcome]:
         return [s for s in self.sources if s.error]
 
+    def counts(self) -> dict[str, int]:
+        """What the run did, in numbers: for audit.runs and the run's Prefect artifact."""
+        outcomes = self.sources
+        return {
+            "sources_fetched": sum(o.fetch == "fetched" for o in outcomes),
+            "sources_skipped": sum(o.load == "skipped_unchanged" for o in outcomes),
+            "sources_loaded": sum(o.load == "loaded" for o in outcomes),
+            "sources_failed": len(self.failed),
+            "rows_loaded": sum(o.rows_loaded for o in outcomes),
+            "rows_rejected": sum(o.rows_rejected for o in outcomes),
+        }
+
 
 def new_run(warehouse: Path, sources) -> tuple[RunSummary, dict[str, SourceOutcome]]:
     """A run's id and empty summary, with an outcome per source to fill in, by name."""
@@ -107,18 +119,12 @@ def write_build_info(con, run_id: str) -> None:
 
 def run_record(summary: RunSummary, command: str) -> dict:
     """The audit.runs row of a run that reached the build, as plain values."""
-    outcomes = summary.sources
     return {
         "run_id": summary.run_id,
         "command": command,
         "started_at": summary.started_at,
         "status": "partial" if summary.failed else "succeeded",
-        "sources_fetched": sum(o.fetch == "fetched" for o in outcomes),
-        "sources_skipped": sum(o.load == "skipped_unchanged" for o in outcomes),
-        "sources_loaded": sum(o.load == "loaded" for o in outcomes),
-        "sources_failed": len(summary.failed),
-        "rows_loaded": sum(o.rows_loaded for o in outcomes),
-        "rows_rejected": sum(o.rows_rejected for o in outcomes),
+        **summary.counts(),
     }
 
 

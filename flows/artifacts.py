@@ -11,17 +11,13 @@ HEADLINE_KEY = "detainers-headline"
 
 
 def summary_markdown(summary: RunSummary) -> str:
-    fetched = sum(o.fetch == "fetched" for o in summary.sources)
-    skipped = sum(o.load == "skipped_unchanged" for o in summary.sources)
-    loaded = sum(o.load == "loaded" for o in summary.sources)
-    failed = len(summary.failed)
+    n = summary.counts()
     lines = [
         f"# detainers run `{summary.run_id}`",
         "",
-        f"{len(summary.sources)} source(s): {fetched} fetched, {skipped} skipped (unchanged), "
-        f"{loaded} loaded, {failed} failed; "
-        f"{sum(o.rows_loaded for o in summary.sources):,} rows loaded, "
-        f"{sum(o.rows_rejected for o in summary.sources):,} rejected.",
+        f"{len(summary.sources)} source(s): {n['sources_fetched']} fetched, {n['sources_skipped']} skipped (unchanged), "
+        f"{n['sources_loaded']} loaded, {n['sources_failed']} failed; "
+        f"{n['rows_loaded']:,} rows loaded, {n['rows_rejected']:,} rejected.",
         "",
         f"Warehouse `{summary.warehouse}`: " + ("published." if summary.published else "left as it was (nothing changed)."),
         "",
