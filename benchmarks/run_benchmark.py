@@ -7,8 +7,9 @@ then, each measurement in a fresh process so every peak memory is its own:
 
 - bare:   DuckDB's own ingest, `create table t as select * from read_csv(file)` into a new
           database file; for xlsx also python-calamine's parse alone (every sheet to_python).
-- stages: the plain stage functions: fetch (hash + land), read + validate, write (load),
-          models, publish, and the headline query (`detainers report`) on the published file.
+- stages: the pipeline as plain Python (run_pipeline), by stage: fetch (hash + land),
+          read + validate, write (load), models, publish, and the headline query
+          (`detainers report`) on the published file.
           The loader reads and validates the next batch while DuckDB writes this one, so
           "read + validate" is only the time the write waited for rows.
 - flow:   the whole Prefect flow `flows.pipeline.run_flow` on a one-source manifest; then
@@ -87,48 +88,17 @@ def child_calamine(extract: Path, work: Path) -> dict:
 
 
 def child_stages(extract: Path, work: Path) -> dict:
+    """The pipeline as plain Python (detainers.pipeline.run_pipeline, no Prefect), by stage."""
     import duckdb
 
-    from detainers import load as loader
-    from detainers import warehouse as wh
-    from detainers.extract import fetch
-    from detainers.manifest import load_manifest
-    from detainers.models import build_models
-    from detainers.report import DEFAULT_END, DEFAULT_START, headline
-    from detainers.run import write_build_info
-    from schemas.layouts import get_layout
+    from detainers.pipeline import plan_run, run_pipeline
+    from detainers.report.headline import DEFAULT_END, DEFAULT_START, headline
 
-    source = load_manifest(write_manifest(work, extract)).sources[0]
     warehouse = work / "warehouse" / "detainers.duckdb"
-    warehouse.parent.mkdir(parents=True)
-    seconds = {}
-
-    clock = time.perf_counter()
-    formats = source.resolved_layout().formats if hasattr(source, "resolved_layout") else get_layout(source.layout).formats
-    landed = fetch(source.name, source.url, warehouse.parent / "landing", formats)
-    seconds["fetch"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    build = wh.start_build(warehouse)
-    con = loader.connect(build)
-    loader.record_sources(con, (source,))
-    result = loader.load_source(con, source, landed, "bench")
-    seconds["load"] = time.perf_counter() - clock
-    seconds["read_validate"] = result.seconds_read_validate
-    seconds["write"] = result.seconds_write
-
-    clock = time.perf_counter()
-    per_model = build_models(con)
-    write_build_info(con, "bench")
-    con.close()
-    seconds["models"] = time.perf_counter() - clock
-    seconds["models_sql"] = sum(per_model.values())
-    slowest = sorted(per_model.items(), key=lambda kv: -kv[1])[:3]
-
-    clock = time.perf_counter()
-    wh.publish(build, warehouse)
-    seconds["publish"] = time.perf_counter() - clock
-    seconds["total"] = sum(seconds[k] for k in ("fetch", "load", "models", "publish"))
+    summary = run_pipeline(plan_run(write_manifest(work, extract)), warehouse)
+    (outcome,) = summary.sources
+    seconds = dict(summary.seconds)
+    seconds["total"] = sum(seconds[k] for k in ("fetch", "load_total", "models", "publish"))
     peak = peak_mb()
 
     # `detainers report`: a fresh read-only connection, then the headline query; best of 5
@@ -143,9 +113,8 @@ def child_stages(extract: Path, work: Path) -> dict:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         counts = con.execute("select count(*) from raw.detainers").fetchone()[0]
         rejected = con.execute("select count(*) from audit.rejects").fetchone()[0]
-    return {"seconds": seconds, "rows_read": result.rows_read, "rows_loaded": counts, "rows_rejected": rejected,
-            "headline": head, "peak_mb": peak, "warehouse_mb": warehouse.stat().st_size / 2**20,
-            "slowest_models": slowest}
+    return {"seconds": seconds, "rows_read": outcome.rows_read, "rows_loaded": counts, "rows_rejected": rejected,
+            "headline": head, "peak_mb": peak, "warehouse_mb": warehouse.stat().st_size / 2**20}
 
 
 def child_flow(extract: Path, work: Path) -> dict:

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from detainers.errors import DetainersError
 from detainers.paths import DEFAULT_MANIFEST, DEFAULT_WAREHOUSE
-from detainers.report import DEFAULT_END, DEFAULT_START, HEADLINE_KEYS
+from detainers.report.headline import DEFAULT_END, DEFAULT_START, HEADLINE_KEYS
 
 app = typer.Typer(
     help="ICE detainer records into a DuckDB warehouse of trustworthy metrics.",
@@ -73,14 +73,14 @@ def backfill(
     window = (_date(start, DEFAULT_START, "--start"), _date(end, DEFAULT_END, "--end"))
     started = time.perf_counter()
     with progress.reporting(progress.for_console(out)):
-        summary = _call_flow("backfill_flow", module="flows.backfill", manifest=manifest, warehouse=warehouse,
+        summary = _call_flow("backfill_flow", manifest=manifest, warehouse=warehouse,
                              start=window[0], end=window[1], wait_seconds=wait)
     _print_run(summary, time.perf_counter() - started)
     if summary.failed:
         _fail(f"{len(summary.failed)} source(s) failed: " + "; ".join(o.error for o in summary.failed))
 
 
-def _call_flow(name: str, module: str = "flows.pipeline", **kwargs):
+def _call_flow(name: str, **kwargs):
     """Run a flow of flows.pipeline; any failure ends in one clear line, not a traceback."""
     if not os.environ.get("DETAINERS_VERBOSE"):
         # Prefect logs each failed task with its traceback; the summary says it once, plainly.
@@ -88,7 +88,7 @@ def _call_flow(name: str, module: str = "flows.pipeline", **kwargs):
     try:
         import importlib
 
-        return getattr(importlib.import_module(module), name)(**kwargs)
+        return getattr(importlib.import_module("flows.pipeline"), name)(**kwargs)
     except DetainersError as exc:
         _fail(str(exc))
     except Exception as exc:  # a bug, or a fault we did not foresee: still one line
@@ -151,8 +151,8 @@ def _date(value: str | None, default: dt.date, option: str) -> dt.date:
 
 @app.command()
 def report(
-    start: Annotated[Optional[str], typer.Option(help="First day of the window, YYYY-MM-DD.", show_default="2014-01-01")] = None,
-    end: Annotated[Optional[str], typer.Option(help="Last day of the window, YYYY-MM-DD.", show_default="2017-05-31")] = None,
+    start: Annotated[Optional[str], typer.Option(help="First day of the window, YYYY-MM-DD.", show_default=str(DEFAULT_START))] = None,
+    end: Annotated[Optional[str], typer.Option(help="Last day of the window, YYYY-MM-DD.", show_default=str(DEFAULT_END))] = None,
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object with the headline keys.")] = False,
     basis: Annotated[str, typer.Option(help="Count declines by 'prepare' date, or by 'decline' date (lift date).")] = "prepare",
@@ -162,18 +162,18 @@ def report(
     2014-01-01 to 2017-05-31): detainers issued, declined, declining jurisdictions,
     declines with no known jurisdiction, and how much of the window the data covers;
     then how the warehouse reconciles with the published figures (text mode only)."""
-    from detainers.reconciliation import reconciliation
-    from detainers.report import headline, open_published, undated_declines
+    from detainers.report.headline import headline, open_published
+    from detainers.report.reconciliation import reconciliation
 
     window = (_date(start, DEFAULT_START, "--start"), _date(end, DEFAULT_END, "--end"))
     try:
         con = open_published(warehouse)
         try:
             h = headline(con, *window, basis=basis)
-            undated = undated_declines(con, *window) if basis == "decline" else 0
+            undated = h.get("declined_without_decline_date", 0)
             reconciled = [] if as_json else reconciliation(con)
             if html is not None:
-                from detainers.html_report import write_html_report
+                from detainers.report.html import write_html_report
 
                 write_html_report(con, *window, html)
         finally:
@@ -194,15 +194,21 @@ def report(
             out.print(f"wrote {html}", highlight=False)
 
 
+TONES = {"good": "green", "warning": "yellow", "bad": "bold red"}
+
+
 def _print_reconciliation(rows: list[dict]) -> None:
     """Figures whose window the loaded data reaches; the rest are counted in one line."""
+    from schemas.reference import reconciliation_statuses
+
+    statuses = reconciliation_statuses()
     if not rows:
         return
     shown = [r for r in rows if r["coverage_start"] is not None]
     table = Table(title="published figures against the warehouse", title_justify="left")
     for column in ("figure", "window", "published", "ours", "diff", "covered", "status"):
         table.add_column(column, justify="right" if column in ("published", "ours", "diff", "covered") else "left", no_wrap=True)
-    colors = {"match": "green", "gap_explained_by_coverage": "yellow", "disagreement": "bold red"}
+    colors = {status: TONES[row["tone"]] for status, row in statuses.items()}
     for r in shown:
         table.add_row(
             r["figure_id"], f"{r['window_start']}..{r['window_end']}",
@@ -211,12 +217,8 @@ def _print_reconciliation(rows: list[dict]) -> None:
         )
     out.print(table)
     rest = len(rows) - len(shown)
-    statuses = {s: sum(r["status"] == s for r in rows) for s in ("match", "gap_explained_by_coverage", "disagreement")}
-    out.print(
-        f"{len(rows)} published figures: {statuses['match']} match, {statuses['gap_explained_by_coverage']} gap explained by "
-        f"coverage, {statuses['disagreement']} disagree ({rest} not shown: no loaded data in their window)",
-        highlight=False,
-    )
+    counted = ", ".join(f"{sum(r['status'] == s for r in rows)} {row['label']}" for s, row in statuses.items())
+    out.print(f"{len(rows)} published figures: {counted} ({rest} not shown: no loaded data in their window)", highlight=False)
 
 
 @app.command()
@@ -226,8 +228,8 @@ def dictionary(
 ) -> None:
     """Write the data dictionary page (docs/data_dictionary.md) from sql/dictionary.toml and
     the columns of the published warehouse; fail naming any column left undescribed."""
-    from detainers.dictionary import DEFAULT_PAGE, undescribed, write_markdown
-    from detainers.report import open_published
+    from detainers.build.dictionary import DEFAULT_PAGE, undescribed, write_markdown
+    from detainers.report.headline import open_published
 
     try:
         con = open_published(warehouse)

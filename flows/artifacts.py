@@ -4,7 +4,7 @@ UI on the flow run and, by key, on the Artifacts page."""
 
 from __future__ import annotations
 
-from detainers.run import RunSummary
+from detainers.summary import RunSummary
 
 SUMMARY_KEY = "detainers-run-summary"
 HEADLINE_KEY = "detainers-headline"

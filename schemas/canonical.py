@@ -1,5 +1,15 @@
-"""The canonical detainer row every layout maps onto, as a pandera model, and the split of
-a batch into rows that pass and rows that are rejected with the reason."""
+"""The canonical detainer row every layout maps onto: the one definition of its fields, their
+types, which may be null, and where each comes from.
+
+The pandera model below is that definition. Everything else is derived from it:
+- the fields a layout may map a published column onto (`PUBLISHED_FIELDS`, schemas/layouts);
+- the columns normalization fills (detainers/transform/normalize.py, checked by this model);
+- the columns and types of `raw.detainers` (detainers/build/ddl.py).
+
+Each field's `origin` says where its value comes from: `provenance` (where in the file the
+row is), `published` (a column of the file, cleaned: trimmed, redaction markers and blanks
+made null) or `derived` (computed from published fields by a rule in schemas/reference).
+"""
 
 from __future__ import annotations
 
@@ -7,38 +17,41 @@ import datetime as dt
 
 import pandera.polars as pa
 import polars as pl
-from pandera.errors import SchemaErrors
 
-from detainers.errors import LayoutError
 from schemas import reference
 
 EARLIEST = reference.earliest_prepare_date()
+PROVENANCE, PUBLISHED, DERIVED = "provenance", "published", "derived"
+
+
+def _field(origin: str, **checks) -> object:
+    return pa.Field(metadata={"origin": origin}, **checks)
 
 
 class CanonicalDetainer(pa.DataFrameModel):
     """One detainer, whatever release it came from. Unknown values are null, never guessed."""
 
-    sheet: str
-    source_row: int = pa.Field(ge=1)
-    prepare_date: dt.date = pa.Field(nullable=False, ge=EARLIEST)
-    prepared_at: dt.datetime = pa.Field(nullable=True)  # only where the file gives the time
-    lift_date: dt.date = pa.Field(nullable=True, ge=EARLIEST)
-    detainer_type: str = pa.Field(nullable=True)
-    detainer_form: str = pa.Field(nullable=True)
-    facility: str = pa.Field(nullable=True)
-    facility_name: str = pa.Field(nullable=True)
-    facility_is_placeholder: bool
-    state: str = pa.Field(nullable=True)
-    state_code: str = pa.Field(nullable=True, str_length={"min_value": 2, "max_value": 2})
-    city: str = pa.Field(nullable=True)
-    lift_reason: str = pa.Field(nullable=True)
-    outcome: str = pa.Field(nullable=True, isin=reference.outcomes())
-    detainer_id: str = pa.Field(nullable=True)
-    person_id: str = pa.Field(nullable=True)
-    criminality: str = pa.Field(nullable=True)
-    citizenship_country: str = pa.Field(nullable=True)
-    aor: str = pa.Field(nullable=True)
-    facility_code: str = pa.Field(nullable=True)
+    sheet: str = _field(PROVENANCE)
+    source_row: int = _field(PROVENANCE, ge=1)
+    prepare_date: dt.date = _field(PUBLISHED, nullable=False, ge=EARLIEST)
+    prepared_at: dt.datetime = _field(DERIVED, nullable=True)  # the prepare date's time, where the file gives it
+    lift_date: dt.date = _field(PUBLISHED, nullable=True, ge=EARLIEST)
+    detainer_type: str = _field(PUBLISHED, nullable=True)
+    detainer_form: str = _field(DERIVED, nullable=True)
+    facility: str = _field(PUBLISHED, nullable=True)
+    facility_name: str = _field(DERIVED, nullable=True)
+    facility_is_placeholder: bool = _field(DERIVED)
+    state: str = _field(PUBLISHED, nullable=True)
+    state_code: str = _field(DERIVED, nullable=True, str_length={"min_value": 2, "max_value": 2})
+    city: str = _field(PUBLISHED, nullable=True)
+    lift_reason: str = _field(PUBLISHED, nullable=True)
+    outcome: str = _field(DERIVED, nullable=True, isin=reference.outcomes())
+    detainer_id: str = _field(PUBLISHED, nullable=True)
+    person_id: str = _field(PUBLISHED, nullable=True)
+    criminality: str = _field(PUBLISHED, nullable=True)
+    citizenship_country: str = _field(PUBLISHED, nullable=True)
+    aor: str = _field(PUBLISHED, nullable=True)
+    facility_code: str = _field(PUBLISHED, nullable=True)
 
     class Config:
         strict = True
@@ -67,10 +80,21 @@ class CanonicalDetainer(pa.DataFrameModel):
         )
 
 
-CANONICAL_COLUMNS = list(CanonicalDetainer.to_schema().columns)
+SCHEMA = CanonicalDetainer.to_schema()
+COLUMNS = list(SCHEMA.columns)
 
-# Which column a row-level check speaks of, and what it means, for the rejects table.
-DATAFRAME_CHECK_COLUMNS = {
+
+def fields(origin: str) -> tuple[str, ...]:
+    return tuple(name for name, column in SCHEMA.columns.items() if column.metadata["origin"] == origin)
+
+
+PUBLISHED_FIELDS = fields(PUBLISHED)
+DATE_FIELDS = tuple(name for name in PUBLISHED_FIELDS if SCHEMA.columns[name].dtype.type == pl.Date)
+TEXT_FIELDS = tuple(name for name in PUBLISHED_FIELDS if SCHEMA.columns[name].dtype.type == pl.String)
+
+# What each failed check means, in the words audit.rejects keeps: a row-level check by the
+# column it speaks of, a column check by (column, check).
+DATAFRAME_CHECK_REASONS = {
     "state_known": ("state", "unknown state name"),
     "lift_reason_known": ("lift_reason", "unknown lift reason"),
     "detainer_type_known": ("detainer_type", "unknown detainer type"),
@@ -82,42 +106,3 @@ COLUMN_CHECK_REASONS = {
     ("prepare_date", "greater_than_or_equal_to"): f"prepare date is before {EARLIEST}",
     ("lift_date", "greater_than_or_equal_to"): f"lift date is before {EARLIEST}",
 }
-
-
-def split_valid(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Validate a canonical batch: (rows that pass, one row per failed row with its reasons).
-
-    The reasons frame has `_index` (position in `frame`), `column` and `check`, joined by '; '
-    where a row fails several checks.
-    """
-    try:
-        CanonicalDetainer.validate(frame, lazy=True)
-        return frame, pl.DataFrame(schema={"_index": pl.Int64, "column": pl.String, "check": pl.String})
-    except SchemaErrors as exc:
-        cases = exc.failure_cases
-    if cases["index"].null_count():
-        # a failure not tied to a row (a missing column, a wrong type) is a bug in a reader
-        raise LayoutError(f"canonical batch does not fit the canonical schema:\n{cases.filter(pl.col('index').is_null())}")
-    described = cases.with_columns(
-        pl.struct("column", "check").map_elements(_describe, return_dtype=pl.List(pl.String)).alias("_described")
-    ).select(
-        pl.col("index").cast(pl.Int64).alias("_index"),
-        pl.col("_described").list.get(0).alias("column"),
-        pl.col("_described").list.get(1).alias("check"),
-    )
-    reasons = (
-        described.unique()
-        .sort("_index", "column")
-        .group_by("_index", maintain_order=True)
-        .agg(pl.col("column").unique(maintain_order=True).str.join("; "), pl.col("check").str.join("; "))
-    )
-    valid = frame.with_row_index("_index").join(reasons.select("_index"), on="_index", how="anti").drop("_index")
-    return valid, reasons
-
-
-def _describe(case: dict) -> list[str]:
-    column, check = case["column"], case["check"]
-    if check in DATAFRAME_CHECK_COLUMNS:
-        return list(DATAFRAME_CHECK_COLUMNS[check])
-    name = check.split("(")[0]
-    return [column, COLUMN_CHECK_REASONS.get((column, name), check)]

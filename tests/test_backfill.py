@@ -7,10 +7,9 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from detainers.backfill import overlapping
 from detainers.cli import app
 from detainers.errors import DetainersError
-from detainers.manifest import load_manifest
+from detainers.extract.manifest import load_manifest
 from tests.test_stitching import releases
 
 # Columns that name a load or a run, not the data: they differ between two builds of the same data.
@@ -35,20 +34,20 @@ def contents(warehouse) -> dict[str, list]:
 
 
 def backfill(manifest, warehouse, start, end):
-    from flows.backfill import backfill_flow
+    from flows.pipeline import backfill_flow
 
     return backfill_flow(manifest=manifest, warehouse=warehouse, start=start, end=end)
 
 
 def test_a_range_selects_the_sources_whose_window_overlaps_it(tmp_path, httpserver):
     manifest, _, _ = releases(tmp_path, httpserver)
-    sources = load_manifest(manifest).sources
-    names = lambda start, end: [s.name for s in overlapping(sources, start, end)]  # noqa: E731
+    sources = load_manifest(manifest)
+    names = lambda start, end: [s.name for s in sources.overlapping(start, end)]  # noqa: E731
     assert names(dt.date(2017, 6, 17), dt.date(2017, 6, 18)) == ["lesa-stu-fy2014", "icfo-18038"]
     assert names(dt.date(2025, 3, 16), dt.date(2025, 3, 16)) == ["ero-2025"]  # an open window end reaches on
     assert names(dt.date(2000, 1, 1), dt.date(2013, 9, 30)) == []
     with pytest.raises(DetainersError, match="after it ends"):
-        overlapping(sources, dt.date(2020, 1, 2), dt.date(2020, 1, 1))
+        sources.overlapping(dt.date(2020, 1, 2), dt.date(2020, 1, 1))
 
 
 def test_the_same_backfill_twice_gives_the_same_warehouse(prefect_server, tmp_path, httpserver):
@@ -93,10 +92,9 @@ def test_fetches_run_in_parallel_up_to_the_limit(prefect_server, tmp_path, https
     import threading
     import time
 
-    import flows.backfill
-    import flows.pipeline
+    import detainers.pipeline
 
-    real_fetch, lock, state = flows.pipeline.fetch, threading.Lock(), {"now": 0, "most": 0}
+    real_fetch, lock, state = detainers.pipeline.fetch, threading.Lock(), {"now": 0, "most": 0}
 
     def slow_fetch(*args, **kwargs):  # the task's plain function, slowed to overlap
         with lock:
@@ -109,8 +107,8 @@ def test_fetches_run_in_parallel_up_to_the_limit(prefect_server, tmp_path, https
             with lock:
                 state["now"] -= 1
 
-    monkeypatch.setattr(flows.pipeline, "fetch", slow_fetch)
+    monkeypatch.setattr(detainers.pipeline, "fetch", slow_fetch)
     manifest, warehouse, _ = releases(tmp_path, httpserver)
     summary = backfill(manifest, warehouse, dt.date(2008, 1, 1), dt.date(2025, 12, 31))
     assert summary.published and len(summary.sources) == 3
-    assert 1 < state["most"] <= flows.backfill.FETCH_CONCURRENCY
+    assert 1 < state["most"] <= detainers.pipeline.FETCH_CONCURRENCY

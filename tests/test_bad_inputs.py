@@ -1,7 +1,7 @@
 """A corpus of bad inputs. Each ends either in a clear error that names the file (and the
 sheet, row or column where that applies) with nothing loaded, or in its bad rows quarantined
 in audit.rejects with the column, the reason and the values as published, while the good
-rows load. Plain functions (fetch, load_source) on a DuckDB file in tmp_path: no Prefect.
+rows load. Plain functions (fetch, load_landed) on a DuckDB file in tmp_path: no Prefect.
 """
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ import duckdb
 import pytest
 
 from detainers.errors import DetainersError, FetchError, LayoutError, ManifestError, RejectThresholdError
-from detainers.extract import fetch
-from detainers.load import connect, load_source
-from detainers.manifest import Source, load_manifest
+from detainers.extract.fetch import fetch
+from detainers.build.warehouse import connect
+from detainers.pipeline import load_landed
+from detainers.extract.manifest import Source, load_manifest
 from schemas.layouts import get_layout
-from schemas.readers import ReadInfo, read_batches
+from detainers.transform.info import ReadInfo
+from detainers.transform.read import read_batches
 from tests.badfiles import GOOD, HEADER, OLE2, good_rows, row, set_error_cell, write_csv, write_xlsx
 
 LAYOUT = get_layout("lesa_stu")
@@ -29,7 +31,7 @@ def land_and_load(tmp_path, path, **source):
     landed = fetch(spec.name, spec.url, tmp_path / "landing", LAYOUT.formats)
     con = connect(tmp_path / "w.duckdb")
     try:
-        return load_source(con, spec, landed, "run-test")
+        return load_landed(con, spec, landed, "run-test")
     finally:
         con.close()
 

@@ -9,10 +9,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from schemas import normalize
-from schemas.canonical import split_valid
+from detainers.transform import normalize
+from detainers.transform.validate import split_valid
 from schemas.layouts import get_layout
-from schemas.readers import ReadInfo, read_batches
+from detainers.transform.info import ReadInfo
+from detainers.transform.read import read_batches
 from tests.conftest import BUNDLED_EXTRACT, ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -5,7 +5,7 @@ import duckdb
 from typer.testing import CliRunner
 
 from detainers.cli import app
-from detainers.dictionary import DEFAULT_PAGE, SCHEMAS, load_dictionary, undescribed, warehouse_columns
+from detainers.build.dictionary import DEFAULT_PAGE, SCHEMAS, load_dictionary, undescribed, warehouse_columns
 
 
 def test_every_table_and_column_of_a_built_warehouse_is_described(bundled_run):

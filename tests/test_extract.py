@@ -6,7 +6,7 @@ import pytest
 from werkzeug import Response
 
 from detainers.errors import FetchError
-from detainers.extract import PreviousFetch, RetryPolicy, fetch, redact_url
+from detainers.extract.fetch import PreviousFetch, RetryPolicy, fetch, redact_url
 from tests.conftest import BUNDLED_EXTRACT
 
 FAST = RetryPolicy(attempts=3, backoff_seconds=0.01, read_timeout=5)
@@ -77,7 +77,7 @@ def test_secrets_in_urls_are_redacted():
 
 def test_a_file_whose_content_differs_from_the_manifest_pin_is_refused(tmp_path):
     from detainers.errors import FetchError as Refused
-    from detainers.extract import check_pinned
+    from detainers.extract.fetch import check_pinned
 
     landed = fetch("local", str(BUNDLED_EXTRACT), tmp_path, ("xlsx",))
     check_pinned("local", landed, landed.sha256)  # the pinned content passes

@@ -14,7 +14,7 @@ from werkzeug import Response
 
 from detainers.cli import app
 from detainers.errors import FetchError
-from detainers.extract import RetryPolicy, fetch
+from detainers.extract.fetch import RetryPolicy, fetch
 from tests.badfiles import HEADER, good_rows, write_csv
 from tests.faultserver import FaultServer
 
@@ -156,8 +156,8 @@ def test_a_failing_source_is_named_and_the_others_load(prefect_server, httpserve
 def test_an_unforeseen_fault_fails_only_its_source(prefect_server, tmp_path, monkeypatch):
     """A bug or an unforeseen exception while fetching or loading one source fails that source
     with a one-line message (no URL secrets); the other sources load and publish."""
-    import flows.pipeline
-    from detainers import load as loader
+    import detainers.pipeline
+    import detainers.transform.batches as batches
     from flows.pipeline import run_flow
 
     files = {name: write_csv(tmp_path / f"{name}.csv", [HEADER, *good_rows(2, start=__import__("datetime").date(2014 + i, 1, 1))])
@@ -166,7 +166,7 @@ def test_an_unforeseen_fault_fails_only_its_source(prefect_server, tmp_path, mon
     manifest.write_text("".join(
         f'[[source]]\nname = "{name}"\nurl = "{path}"\nlayout = "lesa_stu"\n'
         f"window_start = {2014 + i}-01-01\nwindow_end = {2014 + i}-12-31\n" for i, (name, path) in enumerate(files.items())))
-    real_fetch, real_check = flows.pipeline.fetch, loader.check_published
+    real_fetch, real_check = detainers.pipeline.fetch, batches.check_published
 
     def fetch(name, *args, **kwargs):
         if name == "fetch-bug":
@@ -178,8 +178,8 @@ def test_an_unforeseen_fault_fails_only_its_source(prefect_server, tmp_path, mon
             raise ZeroDivisionError("a bug in a reader")
         return real_check(batch, layout, where)
 
-    monkeypatch.setattr(flows.pipeline, "fetch", fetch)
-    monkeypatch.setattr(loader, "check_published", check_published)
+    monkeypatch.setattr(detainers.pipeline, "fetch", fetch)
+    monkeypatch.setattr(batches, "check_published", check_published)
     summary = run_flow(manifest=manifest, warehouse=tmp_path / "wh" / "detainers.duckdb")
     assert summary.published
     assert {o.source: o.error for o in summary.failed} == {

@@ -7,12 +7,13 @@ import polars as pl
 import pytest
 
 from detainers.errors import ManifestError
-from detainers.manifest import load_manifest
-from schemas.canonical import split_valid
+from detainers.extract.manifest import load_manifest
+from detainers.transform.validate import split_valid
 from schemas.layouts import Layout, get_layout
-from schemas.normalize import to_canonical
-from schemas.published import check_published
-from schemas.readers import ReadInfo, read_batches
+from detainers.transform.normalize import to_canonical
+from detainers.transform.validate import check_published
+from detainers.transform.info import ReadInfo
+from detainers.transform.read import read_batches
 from tests.published_shapes import REDACTED, ero_workbook, icfo_workbook, lesa_csv
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from detainers.errors import ManifestError
-from detainers.manifest import load_manifest
+from detainers.extract.manifest import load_manifest
 from tests.conftest import BUNDLED_EXTRACT, ROOT
 
 ENTRY = """

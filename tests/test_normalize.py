@@ -5,7 +5,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from schemas import normalize
+from detainers.transform import normalize
 
 
 def apply(expr, values, dtype=pl.String):

@@ -55,7 +55,7 @@ def test_declines_total_and_match_npr_for_2015(bundled_run):
 
 def test_marts_agree_with_each_other(bundled_run):
     warehouse, _ = bundled_run
-    assert query(warehouse, "select sum(detainers)::int from staging.stg_detainers_counted") == query(
+    assert query(warehouse, "select sum(detainers)::int from intermediate.detainer_counts") == query(
         warehouse, "select count(*)::int from staging.stg_detainers") == [(79_053,)]
     jurisdictions = query(warehouse, "select sum(declined_detainers), count(*) filter (where declined_detainers > 0) from marts.jurisdictions")
     monthly = query(warehouse, "select sum(declined_detainers) from marts.jurisdiction_declines_monthly")

@@ -8,7 +8,7 @@ import duckdb
 from typer.testing import CliRunner
 
 from detainers.cli import app
-from detainers.reconciliation import PUBLISHED_FIGURES, STATUSES
+from schemas.reference import PUBLISHED_FIGURES, reconciliation_statuses
 from tests.conftest import published_counts
 
 
@@ -46,7 +46,7 @@ def test_reconciliation_matches_npr_where_the_extract_covers_and_explains_every_
     matches = {fid for fid, (status, *_) in rows.items() if status == "match"}
     months = {f"npr-issued-2014-{m}" for m in ("10", "11", "12")} | {f"npr-issued-2015-{m:02d}" for m in range(1, 8)}
     assert matches == months | {"npr-issued-2015", "npr-declined-2015"}
-    assert {status for status, *_ in rows.values()} <= set(STATUSES)
+    assert {status for status, *_ in rows.values()} <= set(reconciliation_statuses())
     assert all(status != "disagreement" for status, *_ in rows.values())
     assert rows["oig-18-36-declined"] == ("gap_explained_by_coverage", 29_269, 5_501, 5_501 - 29_269)
     assert rows["oig-18-36-jurisdictions"][0] == "gap_explained_by_coverage"
@@ -91,7 +91,7 @@ def test_every_mart_is_exported_as_parquet_and_csv_with_the_same_rows(bundled_ru
 
 
 def test_exports_replace_files_and_drop_stale_ones(copied_warehouse):
-    from detainers.exports import write_exports
+    from detainers.build.exports import write_exports
 
     exports = copied_warehouse.parent / "exports"
     exports.mkdir()

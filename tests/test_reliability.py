@@ -22,7 +22,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from detainers import warehouse as wh
+from detainers.build import warehouse as wh
 from detainers.cli import app
 from detainers.errors import WarehouseBusyError
 from tests.badfiles import HEADER, good_rows, write_csv
@@ -168,7 +168,7 @@ def test_a_lock_left_by_a_dead_process_does_not_block(tmp_path):
         assert json.loads(lock.read_text())["command"] == "detainers run (next)"
     # A live holder in another process blocks, and is named.
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from pathlib import Path; from detainers.warehouse import write_lock\n"
+        "import sys, time; from pathlib import Path; from detainers.build.warehouse import write_lock\n"
         f"with write_lock(Path({str(warehouse)!r}), 'detainers run (holder)'):\n"
         "    print('held', flush=True); time.sleep(60)")], cwd=ROOT, stdout=subprocess.PIPE, text=True, start_new_session=True)
     try:

@@ -6,10 +6,10 @@ import polars as pl
 import pytest
 
 from detainers.errors import LayoutError
-from schemas.canonical import split_valid
+from detainers.transform.validate import split_valid
 from schemas.layouts import get_layout
-from schemas.normalize import to_canonical
-from schemas.published import check_published
+from detainers.transform.normalize import to_canonical
+from detainers.transform.validate import check_published
 
 LAYOUT = get_layout("lesa_stu")
 GOOD = {"Prepare Date": "10/01/14", "Detainer Type": "I247D - Immigration Detainer - Request for Action",

@@ -14,9 +14,10 @@ from werkzeug import Response
 
 from detainers.cli import app
 from detainers.errors import FetchError
-from detainers.extract import RetryPolicy, fetch
-from detainers.load import connect, load_source
-from detainers.manifest import Source, load_manifest
+from detainers.extract.fetch import RetryPolicy, fetch
+from detainers.build.warehouse import connect
+from detainers.pipeline import load_landed
+from detainers.extract.manifest import Source, load_manifest
 from tests.badfiles import HEADER, good_rows, write_csv
 
 CSV = "".join(",".join(r) + "\n" for r in [HEADER, *good_rows(5)]).encode()
@@ -56,7 +57,7 @@ def test_a_download_over_the_size_cap_is_refused(httpserver, tmp_path, chunked):
 
 
 def test_the_size_cap_is_set_per_source_in_the_manifest(tmp_path):
-    from flows.pipeline import fetch_source
+    from detainers.pipeline import fetch_source
 
     data = write_csv(tmp_path / "f.csv", [HEADER, *good_rows(5)])
     (tmp_path / "sources.toml").write_text(
@@ -64,8 +65,8 @@ def test_the_size_cap_is_set_per_source_in_the_manifest(tmp_path):
         f'[[source]]\nname = "big"\nurl = "{data}"\nlayout = "lesa_stu"\n')
     small, big = load_manifest(tmp_path / "sources.toml").sources
     with pytest.raises(FetchError, match=r"source small: .*f\.csv is \d+ bytes, over the cap of 100"):
-        fetch_source.fn(small, tmp_path / "landing", None)
-    assert fetch_source.fn(big, tmp_path / "landing", None).size == data.stat().st_size
+        fetch_source(small, tmp_path / "landing", None)
+    assert fetch_source(big, tmp_path / "landing", None).size == data.stat().st_size
 
 
 def test_user_values_reach_sql_as_bound_parameters(tmp_path):
@@ -75,7 +76,7 @@ def test_user_values_reach_sql_as_bound_parameters(tmp_path):
     source = Source(name="s", url=str(data), layout="lesa_stu", release=hostile, reject_stop_share=0.5, reject_warn_share=0.5)
     con = connect(tmp_path / "w.duckdb")
     try:
-        load_source(con, source, fetch("s", str(data), tmp_path / "landing", ("csv",)), "run")
+        load_landed(con, source, fetch("s", str(data), tmp_path / "landing", ("csv",)), "run")
         assert con.execute("select distinct release from raw.detainers").fetchall() == [(hostile,)]
         assert con.execute("select count(*) from audit.rejects").fetchall() == [(1,)]
     finally:

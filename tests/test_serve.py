@@ -4,7 +4,7 @@ block), and the Prefect artifacts each run publishes."""
 from typer.testing import CliRunner
 
 from detainers.cli import app
-from detainers.run import RunSummary, SourceOutcome
+from detainers.summary import RunSummary, SourceOutcome
 from flows.artifacts import HEADLINE_KEY, SUMMARY_KEY, headline_table, summary_markdown
 from tests.conftest import ROOT
 

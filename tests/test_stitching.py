@@ -219,14 +219,32 @@ date_formats = ["%Y-%m-%d"]
     assert query(warehouse, "select layout from audit.sources where source = 'journalist-fy2013'")[0][0].startswith("lesa_stu+")
 
 
-def test_a_warehouse_built_before_these_columns_gains_them(tmp_path):
-    from detainers.load import connect
-    from detainers.paths import SQL_DIR
+# The two tables as the first release made them: no raw.detainers.prepared_at, no audit.sources.duplicate_rule.
+FIRST_RELEASE_DDL = """
+create schema raw;
+create schema audit;
+create table raw.detainers (
+    load_id varchar not null, source varchar not null, release varchar, file_sha256 varchar not null,
+    sheet varchar not null, source_row bigint not null, prepare_date date not null, lift_date date,
+    detainer_type varchar, detainer_form varchar, facility varchar, facility_name varchar,
+    facility_is_placeholder boolean not null, state varchar, state_code varchar, city varchar,
+    lift_reason varchar, outcome varchar not null, detainer_id varchar, person_id varchar, criminality varchar,
+    citizenship_country varchar, aor varchar, facility_code varchar
+);
+create table audit.sources (
+    source varchar primary key, url varchar not null, layout varchar not null, release varchar,
+    window_start date, window_end date, current_load_id varchar, file_sha256 varchar, etag varchar,
+    last_modified varchar, checked_at timestamptz
+);
+"""
 
-    old_ddl = (SQL_DIR / "ddl" / "warehouse.sql").read_text().split("-- Added after the first release")[0]
+
+def test_a_warehouse_built_before_these_columns_gains_them(tmp_path):
+    from detainers.build.warehouse import connect
+
     path = tmp_path / "old.duckdb"
     with duckdb.connect(str(path)) as con:
-        con.execute(old_ddl)
+        con.execute(FIRST_RELEASE_DDL)
         con.execute("insert into audit.sources (source, url, layout) values ('old', 'u', 'lesa_stu')")
     con = connect(path)
     try:

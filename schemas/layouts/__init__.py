@@ -1,5 +1,6 @@
 """Release layouts, one TOML file each. A layout says how a published file is shaped and
-which canonical field each of its columns holds; readers and schemas are driven by it."""
+which canonical field each of its columns holds; the readers and the published model
+(schemas/published.py) are driven by it."""
 
 from __future__ import annotations
 
@@ -7,20 +8,16 @@ import functools
 import tomllib
 from pathlib import Path
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from detainers.errors import LayoutError
+from schemas import reference
+from schemas.canonical import PUBLISHED_FIELDS
 
 LAYOUT_DIR = Path(__file__).parent
-# The canonical fields a published column can hold (schemas/canonical.py derives the rest).
-CANONICAL_FIELDS = (
-    "prepare_date", "lift_date", "detainer_type", "facility", "state", "city", "lift_reason",
-    "detainer_id", "person_id", "criminality", "citizenship_country", "aor", "facility_code",
-)
-# How a layout's likely duplicates are found; sql/staging/stg_detainer_rows.sql applies the rule.
-DuplicateRule = Literal["none", "same_detainer_id", "same_person_same_prepare_date", "same_person_within_24_hours"]
+
+
+class InvalidLayoutFile(ValueError):
+    """A file of schemas/layouts/ is not a valid layout: a developer's error, named with its path."""
 
 
 class Layout(BaseModel):
@@ -36,22 +33,29 @@ class Layout(BaseModel):
     sheets: str | tuple[str, ...] = "all"
     date_formats: tuple[str, ...] = ("%m/%d/%y", "%m/%d/%Y", "%Y-%m-%d")
     redaction_markers: tuple[str, ...] = ()
-    duplicate_rule: DuplicateRule = "none"
+    duplicate_rule: str = "none"  # one of schemas/reference/duplicate_rules.csv
     columns: dict[str, str]  # published column name -> canonical field
     optional_columns: tuple[str, ...] = ()  # published columns some files of the layout lack
 
     @field_validator("columns")
     @classmethod
     def _maps_onto_canonical_fields(cls, columns: dict[str, str]) -> dict[str, str]:
-        unknown = sorted(set(columns.values()) - set(CANONICAL_FIELDS))
+        unknown = sorted(set(columns.values()) - set(PUBLISHED_FIELDS))
         if unknown:
-            raise ValueError(f"unknown canonical field(s) {unknown}; known: {', '.join(CANONICAL_FIELDS)}")
+            raise ValueError(f"unknown canonical field(s) {unknown}; known: {', '.join(PUBLISHED_FIELDS)}")
         twice = sorted({f for f in columns.values() if list(columns.values()).count(f) > 1})
         if twice:
             raise ValueError(f"canonical field(s) {twice} mapped from more than one column")
         if "prepare_date" not in columns.values():
             raise ValueError("no column maps onto prepare_date")
         return columns
+
+    @field_validator("duplicate_rule")
+    @classmethod
+    def _rule_is_known(cls, rule: str) -> str:
+        if rule not in reference.duplicate_rules():
+            raise ValueError(f"unknown duplicate rule {rule!r}; known: {', '.join(reference.duplicate_rules())}")
+        return rule
 
     @property
     def required_columns(self) -> list[str]:
@@ -64,13 +68,11 @@ def known_layouts() -> dict[str, Layout]:
     for path in sorted(LAYOUT_DIR.glob("*.toml")):
         try:
             layouts[path.stem] = Layout(name=path.stem, **tomllib.loads(path.read_text("utf-8")))
-        except Exception as exc:  # a broken layout file is a developer error: name it
-            raise LayoutError(f"layout file {path} is invalid: {exc}") from None
+        except Exception as exc:
+            raise InvalidLayoutFile(f"layout file {path} is invalid: {exc}") from None
     return layouts
 
 
 def get_layout(name: str) -> Layout:
-    try:
-        return known_layouts()[name]
-    except KeyError:
-        raise LayoutError(f"unknown layout {name!r}; known: {', '.join(known_layouts())}") from None
+    """The layout of that name; the manifest checks names before asking (a KeyError here is a bug)."""
+    return known_layouts()[name]

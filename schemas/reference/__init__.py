@@ -1,4 +1,6 @@
-"""Reference data as files: the mappings and rules normalization and validation use."""
+"""Reference data as files: mappings, vocabularies and rules that normalization, validation
+and the SQL models read. Every CSV here is also loaded into the warehouse's `reference`
+schema at each build, so SQL reads the same vocabularies Python does."""
 
 from __future__ import annotations
 
@@ -11,37 +13,56 @@ from pathlib import Path
 REFERENCE_DIR = Path(__file__).parent
 
 
-def _rows(name: str) -> list[dict[str, str]]:
+def rows(name: str) -> list[dict[str, str]]:
+    """The rows of schemas/reference/<name> as dicts of text."""
     with open(REFERENCE_DIR / name, newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
+
+
+def tables() -> list[Path]:
+    """Every reference CSV, each loaded as reference.<stem> by the build."""
+    return sorted(REFERENCE_DIR.glob("*.csv"))
 
 
 @functools.cache
 def state_codes() -> dict[str, str]:
     """State, DC and territory names, and their codes, to the two-letter code."""
-    rows = _rows("states.csv")
-    return {**{r["name"]: r["code"] for r in rows}, **{r["code"]: r["code"] for r in rows}}
+    states = rows("states.csv")
+    return {**{r["name"]: r["code"] for r in states}, **{r["code"]: r["code"] for r in states}}
 
 
 @functools.cache
 def outcomes_by_lift_reason() -> dict[str, str]:
-    return {r["lift_reason"]: r["outcome"] for r in _rows("lift_reasons.csv")}
+    return {r["lift_reason"]: r["outcome"] for r in rows("lift_reasons.csv")}
 
 
 @functools.cache
 def outcomes() -> list[str]:
-    return [r["outcome"] for r in _rows("outcomes.csv")]
+    return [r["outcome"] for r in rows("outcomes.csv")]
 
 
 @functools.cache
 def detainer_forms() -> dict[str, str]:
     """Detainer type code as it starts the published type (I247D) to the form (I-247D)."""
-    return {r["code"]: r["form"] for r in _rows("detainer_forms.csv")}
+    return {r["code"]: r["form"] for r in rows("detainer_forms.csv")}
 
 
 @functools.cache
 def placeholder_facilities() -> frozenset[str]:
-    return frozenset(r["facility_name"] for r in _rows("placeholder_facilities.csv"))
+    return frozenset(r["facility_name"] for r in rows("placeholder_facilities.csv"))
+
+
+@functools.cache
+def duplicate_rules() -> tuple[str, ...]:
+    """How a layout's likely duplicates are found; sql/staging/stg_detainer_rows.sql applies them."""
+    return tuple(r["rule"] for r in rows("duplicate_rules.csv"))
+
+
+@functools.cache
+def reconciliation_statuses() -> dict[str, dict[str, str]]:
+    """What a comparison with a published figure can find, in order, each with its label and
+    tone (good, warning, bad); sql/macros/reconciliation_status.sql assigns them."""
+    return {r["status"]: r for r in rows("reconciliation_statuses.csv")}
 
 
 @functools.cache
@@ -51,3 +72,6 @@ def rules() -> dict:
 
 def earliest_prepare_date() -> dt.date:
     return rules()["earliest_prepare_date"]
+
+
+PUBLISHED_FIGURES = REFERENCE_DIR / "published_figures.csv"  # figures others published, to reconcile with

@@ -4,33 +4,8 @@ create schema if not exists audit;
 create schema if not exists staging;
 create schema if not exists marts;
 
--- One row per source row that passed validation, in canonical form, with provenance.
-create table if not exists raw.detainers (
-    load_id varchar not null,
-    source varchar not null,
-    release varchar,
-    file_sha256 varchar not null,
-    sheet varchar not null,
-    source_row bigint not null,
-    prepare_date date not null,
-    lift_date date,
-    detainer_type varchar,
-    detainer_form varchar,
-    facility varchar,
-    facility_name varchar,
-    facility_is_placeholder boolean not null,
-    state varchar,
-    state_code varchar,
-    city varchar,
-    lift_reason varchar,
-    outcome varchar not null,
-    detainer_id varchar,
-    person_id varchar,
-    criminality varchar,
-    citizenship_country varchar,
-    aor varchar,
-    facility_code varchar
-);
+-- raw.detainers is made from the canonical row's definition (schemas/canonical.py) by
+-- detainers/build/ddl.py, so its columns cannot drift from what validation checks.
 
 -- Rows that failed a check: the check, the column, and the row exactly as published.
 create table if not exists audit.rejects (
@@ -84,7 +59,6 @@ create table if not exists audit.sources (
 
 -- Added after the first release: warehouses built before it gain the column here.
 alter table audit.sources add column if not exists duplicate_rule varchar default 'none';
-alter table raw.detainers add column if not exists prepared_at timestamp;
 
 create table if not exists audit.runs (
     run_id varchar primary key,

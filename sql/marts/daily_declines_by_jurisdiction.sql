@@ -1,11 +1,12 @@
 -- Declined detainers per decline date (lift_date) and jurisdiction (null: no known
 -- jurisdiction). Only releases that publish the lift date (2025-ICFO-18038) give rows here.
+-- depends on: intermediate.detainer_counts
 with declines as (
     select
         lift_date as decline_date,
         jurisdiction_id,
         detainers,
-    from staging.stg_detainers_counted
+    from intermediate.detainer_counts
     where is_declined
         and lift_date is not null
 )

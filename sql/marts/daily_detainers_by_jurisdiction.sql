@@ -1,19 +1,25 @@
--- Detainers and declines per prepare date and jurisdiction (null: no known jurisdiction).
--- Small enough to answer the headline for any window at once.
+-- Detainers and declines per prepare date, state and jurisdiction (null: no known
+-- jurisdiction). Small enough to answer the headline for any window at once.
+-- depends on: intermediate.detainer_counts
 with detainers as (
     select
         prepare_date,
+        state_code,
         jurisdiction_id,
         is_declined,
+        lift_date,
         detainers,
-    from staging.stg_detainers_counted
+    from intermediate.detainer_counts
 )
 
 select
     prepare_date,
+    state_code,
     jurisdiction_id,
     sum(detainers)::bigint as detainers,
     coalesce(sum(detainers) filter (where is_declined), 0)::bigint as declined_detainers,
+    coalesce(sum(detainers) filter (where is_declined and lift_date is null), 0)::bigint
+        as declined_without_decline_date,
 from detainers
 group by all
-order by prepare_date, jurisdiction_id
+order by prepare_date, state_code, jurisdiction_id

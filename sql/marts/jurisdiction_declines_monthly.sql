@@ -1,4 +1,5 @@
 -- Detainers and declines per jurisdiction and prepare month (known jurisdictions only).
+-- depends on: intermediate.detainer_counts
 with detainers as (
     select
         prepare_month,
@@ -7,7 +8,7 @@ with detainers as (
         state_code,
         is_declined,
         detainers,
-    from staging.stg_detainers_counted
+    from intermediate.detainer_counts
     where jurisdiction_id is not null
 )
 

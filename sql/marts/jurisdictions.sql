@@ -1,4 +1,5 @@
 -- Each jurisdiction's totals, with the prepare dates of its first and last decline.
+-- depends on: intermediate.detainer_counts
 with detainers as (
     select
         jurisdiction_id,
@@ -7,7 +8,7 @@ with detainers as (
         prepare_date,
         is_declined,
         detainers,
-    from staging.stg_detainers_counted
+    from intermediate.detainer_counts
     where jurisdiction_id is not null
 )
 

@@ -1,11 +1,12 @@
 -- Detainers per prepare month, state and outcome; declines are outcome = 'declined'.
+-- depends on: intermediate.detainer_counts
 with detainers as (
     select
         prepare_month,
         state_code,
         outcome,
         detainers,
-    from staging.stg_detainers_counted
+    from intermediate.detainer_counts
 )
 
 select

@@ -1,11 +1,12 @@
 -- Which source supplies each prepare month, and how many detainers it gives it.
+-- depends on: intermediate.detainer_counts
 with detainers as (
     select
         prepare_month,
         source,
         release,
         detainers,
-    from staging.stg_detainers_counted
+    from intermediate.detainer_counts
 )
 
 select

@@ -1,9 +1,10 @@
 -- One row per loaded row inside the window of prepare dates its manifest entry trusts it
 -- for, so overlapping releases never count a detainer twice. Rows the layout's duplicate
--- rule (audit.sources.duplicate_rule) finds to repeat an earlier row of the same detainer
--- stay here, flagged is_likely_duplicate; stg_detainers (built after this file, by name
--- order) keeps only the rest, and the marts read that. A view: only stg_detainers reads it,
--- so the rows are written once, there.
+-- rule (audit.sources.duplicate_rule; the rules: reference.duplicate_rules) finds to repeat
+-- an earlier row of the same detainer stay here, flagged is_likely_duplicate;
+-- stg_detainers keeps only the rest. A view: only stg_detainers reads it, and the one
+-- pass over the rows is intermediate.detainer_counts'.
+-- depends on: raw.detainers, audit.sources
 -- materialized: view
 with sources as (
     select

@@ -1,5 +1,5 @@
--- Every source's duplicate rule is one staging.stg_detainer_rows applies; any other would
--- silently flag nothing.
+-- Every source's duplicate rule is one staging.stg_detainer_rows applies
+-- (reference.duplicate_rules); any other would silently flag nothing.
 with sources as (
     select
         source,
@@ -12,9 +12,4 @@ select
     duplicate_rule,
 from sources
 where duplicate_rule is null
-    or duplicate_rule not in (
-        'none',
-        'same_detainer_id',
-        'same_person_same_prepare_date',
-        'same_person_within_24_hours'
-    )
+    or duplicate_rule not in (select rule from reference.duplicate_rules)

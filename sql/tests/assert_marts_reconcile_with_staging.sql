@@ -3,7 +3,7 @@ with staged as (
     select
         coalesce(sum(detainers), 0) as detainers,
         coalesce(sum(detainers) filter (where is_declined), 0) as declined,
-    from staging.stg_detainers_counted
+    from intermediate.detainer_counts
 ),
 
 by_state as (

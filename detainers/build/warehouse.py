@@ -21,9 +21,22 @@ from pathlib import Path
 
 import duckdb
 
+from detainers.build.ddl import apply_ddl
 from detainers.errors import DetainersError, WarehouseBusyError
-from detainers.paths import build_dir, landing_dir
-from detainers.stages import checkpoint
+from detainers.pause import pause_if_asked
+from detainers.paths import build_dir, debris
+
+# DuckDB's buffer pool for a run: past it, sorts and big writes spill to disk instead of
+# growing (DuckDB's own default is 80% of RAM). Keeps a 10-million-row build under 2 GB.
+MEMORY_LIMIT = os.environ.get("DETAINERS_DUCKDB_MEMORY_LIMIT", "1GB")
+
+
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """A connection to write a build, its tables created (or brought up to date) first."""
+    con = duckdb.connect(str(path))
+    con.execute("set memory_limit = ?", [MEMORY_LIMIT])
+    apply_ddl(con)
+    return con
 
 
 @contextlib.contextmanager
@@ -50,8 +63,12 @@ def write_lock(warehouse: Path, command: str, wait_seconds: float = 0.0) -> Iter
         fh.truncate()
         fh.write(json.dumps({"pid": os.getpid(), "command": command, "since": dt.datetime.now().isoformat(timespec="seconds")}))
         fh.flush()
-        _remove_debris(warehouse)
-        checkpoint("locked", warehouse)
+        for path in debris(warehouse):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        pause_if_asked("locked", warehouse)
         try:
             yield
         finally:
@@ -69,15 +86,6 @@ def _holder(text: str) -> str:
         return "another process"
 
 
-def _remove_debris(warehouse: Path) -> None:
-    """What a killed run left half-written: downloads and export scratch folders. Only the
-    lock holder fetches and exports, so any present now is an orphan."""
-    for partial in landing_dir(warehouse).glob(".partial-*"):
-        partial.unlink(missing_ok=True)
-    for scratch in warehouse.parent.glob(".exports-*"):
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
 def start_build(warehouse: Path) -> Path:
     """A private copy of the published warehouse (or a new file) to write the next version in.
     Call with the write lock held: leftovers of killed runs are removed here."""
@@ -88,7 +96,7 @@ def start_build(warehouse: Path) -> Path:
     build = builds / f"{warehouse.stem}-{uuid.uuid4().hex[:12]}.duckdb"
     if warehouse.exists():
         shutil.copyfile(warehouse, build)
-    checkpoint("build", warehouse)
+    pause_if_asked("build", warehouse)
     return build
 
 
@@ -97,7 +105,7 @@ def publish(build: Path, warehouse: Path) -> None:
     _fold_wal(build)
     with open(build, "rb") as fh:
         os.fsync(fh.fileno())
-    checkpoint("publish", warehouse)
+    pause_if_asked("publish", warehouse)
     os.replace(build, warehouse)
     dir_fd = os.open(warehouse.parent, os.O_RDONLY)
     try:

@@ -1,4 +1,5 @@
-"""Load: one landed file into DuckDB's raw.detainers, its rejects into audit.rejects.
+"""Load: a source's validated batches into DuckDB's raw.detainers, its rejects into
+audit.rejects, and a record of the attempt into audit.loads.
 
 A source's rows are replaced in one transaction, so a reader of the build sees the old
 release or the new one, never a mix. Loading a file already loaded for a source is a no-op.
@@ -8,27 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import queue
-import threading
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import duckdb
 import polars as pl
 
 from detainers import progress
-from detainers.errors import LayoutError, RejectThresholdError
-from detainers.extract import Landed, redact_url
-from detainers.manifest import Source
-from detainers.paths import SQL_DIR
-from schemas.canonical import CANONICAL_COLUMNS, split_valid
-from schemas.normalize import to_canonical
-from schemas.published import check_published
-from schemas.readers import ROW, SHEET, ReadInfo, read_batches
+from detainers.errors import RejectThresholdError
+from detainers.extract.fetch import Landed, redact_url
+from detainers.extract.landing import published_name
+from detainers.extract.manifest import Source
+from detainers.transform.batches import Batch
+from detainers.transform.info import ROW, SHEET, ReadInfo
+from schemas.canonical import COLUMNS
 
 
 @dataclass
@@ -36,7 +32,6 @@ class LoadResult:
     source: str
     status: str  # loaded, skipped_unchanged, failed_reject_threshold
     load_id: str | None = None
-    file_sha256: str = ""
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
@@ -45,47 +40,15 @@ class LoadResult:
     warnings: list[str] = field(default_factory=list)
 
 
-# DuckDB's buffer pool for a run: past it, sorts and big writes spill to disk instead of
-# growing (DuckDB's own default is 80% of RAM). Keeps a 10-million-row build under 2 GB.
-MEMORY_LIMIT = os.environ.get("DETAINERS_DUCKDB_MEMORY_LIMIT", "1GB")
-
-
 # Valid rows are handed to DuckDB in one contiguous Arrow table of at least this many rows:
 # it writes 500,000 rows at once about 30% faster than two batches of 250,000.
 WRITE_ROWS = 500_000
 
 
-def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(path), read_only=read_only)
-    if not read_only:
-        con.execute("set memory_limit = ?", [MEMORY_LIMIT])
-        con.execute((SQL_DIR / "ddl" / "warehouse.sql").read_text("utf-8"))
-    return con
-
-
-def record_sources(con: duckdb.DuckDBPyConnection, sources: tuple[Source, ...]) -> None:
-    """Write the manifest's view of each source (window, layout, duplicate rule) for the SQL
-    models. A source whose layout changed has no current load, so its file is read again."""
-    for s in sources:
-        con.execute(
-            """
-            insert into audit.sources (source, url, layout, release, window_start, window_end, duplicate_rule)
-            values ($name, $url, $layout, $release, $start, $end, $rule)
-            on conflict (source) do update set
-                url = excluded.url, layout = excluded.layout, release = excluded.release,
-                window_start = excluded.window_start, window_end = excluded.window_end,
-                duplicate_rule = excluded.duplicate_rule,
-                current_load_id = case when audit.sources.layout = excluded.layout then audit.sources.current_load_id end
-            """,
-            dict(name=s.name, url=redact_url(s.url), layout=s.layout_name, release=s.release, start=s.window_start,
-                 end=s.window_end, rule=s.resolved_layout().duplicate_rule),
-        )
-    names = [s.name for s in sources]
-    con.execute("delete from audit.sources where not list_contains($names, source)", dict(names=names))
-
-
-def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, run_id: str) -> LoadResult:
-    """Replace the source's rows with those of the landed file, unless it is already loaded."""
+def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, run_id: str,
+                batches: Iterable[Batch], info: ReadInfo) -> LoadResult:
+    """Replace the source's rows with the valid rows of `batches` (the landed file's, read
+    lazily: not at all when the file is already loaded), unless it is already loaded."""
     current = con.execute(
         """
         select s.current_load_id from audit.sources s join audit.loads l on l.load_id = s.current_load_id
@@ -95,12 +58,11 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
     ).fetchone()
     if current:
         _remember_fetch(con, source, landed, current[0])
-        return LoadResult(source.name, "skipped_unchanged", current[0], landed.sha256)
+        return LoadResult(source.name, "skipped_unchanged", current[0])
 
-    layout = source.resolved_layout()
+    columns = source.resolved_layout().columns
     load_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{source.name}-{uuid.uuid4().hex[:8]}"
-    result = LoadResult(source.name, "loaded", load_id, landed.sha256)
-    info = ReadInfo()
+    result = LoadResult(source.name, "loaded", load_id)
     started = dt.datetime.now(dt.UTC)
     # One transaction: the new rows go straight into raw.detainers beside the source's old
     # ones (no second copy), then whichever set must go is deleted, so a reader of the build
@@ -108,12 +70,11 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
     # table and are kept even when the source fails its threshold (that case commits too,
     # having deleted its own new rows); a read error rolls back everything.
     con.execute("create or replace temp table incoming_rejects as select * from audit.rejects limit 0")
-    where = f"source {source.name}: {_file_name(source, landed)}"
     con.begin()
     try:
         clock = time.perf_counter()
         pending: list[pl.DataFrame] = []  # valid rows not yet written, up to WRITE_ROWS
-        for published, valid, reasons in _ahead(_validated(source, landed, layout, info, where)):
+        for published, valid, reasons in batches:
             result.rows_read += published.height
             progress.advance_rows(source.name, published.height)
             result.rows_rejected += reasons.height
@@ -124,7 +85,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
                 _insert_valid(con, pl.concat(pending, rechunk=True), source, load_id, landed.sha256)
                 pending = []
             if reasons.height:
-                _insert_rejects(con, published, reasons, layout.columns, source, load_id, landed.sha256)
+                _insert_rejects(con, published, reasons, columns, source, load_id, landed.sha256)
             result.rows_loaded += valid.height
             result.seconds_write += time.perf_counter() - clock
             clock = time.perf_counter()
@@ -156,76 +117,10 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
     return result
 
 
-def _validated(source: Source, landed: Landed, layout, info: ReadInfo, where: str):
-    """(published batch, valid canonical rows, reasons of the rejected) for each batch."""
-    for published in _read(source, landed, layout, info):
-        check_published(published, layout, where)
-        valid, reasons = split_valid(to_canonical(published, layout))
-        yield published, valid, reasons
-
-
-_DONE = object()
-
-
-def _ahead(items, depth: int = 1):
-    """Iterate `items` one step ahead in a thread: the next batch is read and validated while
-    DuckDB writes this one (polars, DuckDB and calamine's parse release the GIL, so the two
-    overlap). At most `depth` batches wait; an error in the thread is raised here; leaving
-    the loop early stops the thread at its next batch."""
-    waiting: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(entry) -> bool:
-        while not stop.is_set():
-            try:
-                waiting.put(entry, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for item in items:
-                if not put((None, item)):
-                    return
-            put((None, _DONE))
-        except BaseException as exc:  # handed to the loop, raised there
-            put((exc, None))
-
-    thread = threading.Thread(target=produce, name="detainers-read-ahead", daemon=True)
-    thread.start()
-    try:
-        while True:
-            error, item = waiting.get()
-            if error is not None:
-                raise error
-            if item is _DONE:
-                return
-            yield item
-    finally:
-        stop.set()
-        thread.join()
-
-
-def _file_name(source: Source, landed: Landed) -> str:
-    """The file as its publisher named it; its landing name is only a sha256."""
-    return Path(urlsplit(source.url).path).name or landed.path.name
-
-
-def _read(source: Source, landed: Landed, layout, info: ReadInfo):
-    """The reader's batches; its errors name the source and the published file name."""
-    try:
-        yield from read_batches(landed.path, layout, info)
-    except LayoutError as exc:
-        message = str(exc).replace(landed.path.name, _file_name(source, landed), 1)
-        raise LayoutError(f"source {source.name}: {message}") from None
-
-
 def _threshold_breach(source: Source, landed: Landed, result: LoadResult) -> str | None:
     """The reason the source must not replace its rows, or None; warnings go on the result."""
     if result.rows_read == 0:
-        return f"source {source.name}: {_file_name(source, landed)} holds no data rows"
+        return f"source {source.name}: {published_name(source.url, landed.path)} holds no data rows"
     share = result.rows_rejected / result.rows_read
     if share > source.reject_stop_share:
         return (f"source {source.name}: {result.rows_rejected:,} of {result.rows_read:,} rows rejected "
@@ -236,7 +131,7 @@ def _threshold_breach(source: Source, landed: Landed, result: LoadResult) -> str
 
 
 def _insert_valid(con, valid: pl.DataFrame, source: Source, load_id: str, sha256: str) -> None:
-    batch = valid.select(CANONICAL_COLUMNS).to_arrow()  # noqa: F841 (read by DuckDB by name)
+    batch = valid.select(COLUMNS).to_arrow()  # noqa: F841 (read by DuckDB by name)
     con.execute(
         """
         insert into raw.detainers by name

@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from detainers.errors import ManifestError
-from schemas.layouts import Layout, get_layout, known_layouts
+from detainers.errors import DetainersError, ManifestError
+from detainers.extract.fetch import MAX_BYTES
+from schemas.layouts import InvalidLayoutFile, Layout, get_layout, known_layouts
 
 # Layout keys a manifest entry may set for its own file, besides `columns`.
 LAYOUT_OPTIONS = ("header_row", "sheets", "date_formats", "redaction_markers", "duplicate_rule", "optional_columns", "formats")
@@ -33,7 +34,7 @@ class Source(BaseModel):
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     reject_warn_share: float = Field(default=0.001, ge=0, le=1)
     reject_stop_share: float = Field(default=0.05, ge=0, le=1)
-    max_bytes: int = Field(default=4 << 30, gt=0)  # a download or local file larger than this is refused
+    max_bytes: int = Field(default=MAX_BYTES, gt=0)  # a download or local file larger than this is refused
     # A file shaped like `layout` but with its own column names: {published name: canonical field}.
     columns: dict[str, str] | None = None
     layout_options: dict[str, object] | None = None  # overrides of LAYOUT_OPTIONS for this file
@@ -75,13 +76,23 @@ class Manifest(BaseModel):
     sources: tuple[Source, ...]
 
     def select(self, names: list[str] | None) -> tuple[Source, ...]:
+        """The sources named (all when none are), in the order given."""
         if not names:
             return self.sources
         by_name = {s.name: s for s in self.sources}
         unknown = [n for n in names if n not in by_name]
         if unknown:
-            raise ManifestError(f"{self.path}: no source named {', '.join(unknown)}")
+            raise ManifestError(f"{self.path}: no source named {_with_hints(unknown, by_name)}")
         return tuple(by_name[n] for n in names)
+
+    def overlapping(self, start: dt.date, end: dt.date) -> tuple[Source, ...]:
+        """The sources whose trusted window shares a day with [start, end]; no window: always."""
+        if start > end:
+            raise DetainersError(f"the range starts ({start}) after it ends ({end})")
+        return tuple(
+            s for s in self.sources
+            if (s.window_start is None or s.window_start <= end) and (s.window_end is None or s.window_end >= start)
+        )
 
 
 def load_manifest(path: Path) -> Manifest:
@@ -118,7 +129,10 @@ def _parse_source(entry: dict, label: str, base: Path) -> Source:
         source = Source(**entry)
     except ValidationError as exc:
         raise ManifestError(f"{label}: {_describe(exc)}") from None
-    layouts = known_layouts()
+    try:
+        layouts = known_layouts()
+    except InvalidLayoutFile as exc:
+        raise ManifestError(str(exc)) from None
     if source.layout not in layouts:
         raise ManifestError(f"{label}: unknown layout {_with_hints({source.layout}, layouts)}")
     unknown_options = set(source.layout_options or {}) - set(LAYOUT_OPTIONS)

@@ -1,7 +1,10 @@
 -- The headline metrics for any inclusive window of prepare dates, and how much of the
--- window the loaded data covers. `detainers report` and downstream tools call it:
+-- window the loaded data covers. The one definition of these figures: `detainers report`,
+-- marts.reconciliation and downstream tools all call it:
 --   select * from marts.headline(date '2014-01-01', date '2017-05-31')
-create or replace macro marts.headline(window_start, window_end) as table
+-- depends on: marts.daily_detainers_by_jurisdiction, macros.declining_jurisdictions,
+--   macros.declined_without_jurisdiction, macros.coverage_ratio
+-- materialized: table macro (window_start, window_end)
 with in_window as (
     select
         prepare_date,
@@ -16,9 +19,8 @@ totals as (
     select
         coalesce(sum(detainers), 0)::bigint as detainers_issued,
         coalesce(sum(declined_detainers), 0)::bigint as declined_detainers,
-        count(distinct jurisdiction_id) filter (where declined_detainers > 0) as declining_jurisdictions,
-        coalesce(sum(declined_detainers) filter (where jurisdiction_id is null), 0)::bigint
-            as declined_without_jurisdiction,
+        macros.declining_jurisdictions(jurisdiction_id, declined_detainers) as declining_jurisdictions,
+        macros.declined_without_jurisdiction(jurisdiction_id, declined_detainers) as declined_without_jurisdiction,
         min(prepare_date) as coverage_start,
         max(prepare_date) as coverage_end,
     from in_window
@@ -33,9 +35,6 @@ select
     declined_without_jurisdiction,
     coverage_start,
     coverage_end,
-    round(
-        coalesce(datediff('day', coverage_start, coverage_end) + 1, 0)
-        / (datediff('day', window_start::date, window_end::date) + 1),
-        4
-    ) as coverage_ratio,
+    macros.coverage_ratio(coverage_start, coverage_end, window_start, window_end) as coverage_ratio,
+    coalesce(coverage_start = window_start::date and coverage_end = window_end::date, false) as coverage_complete,
 from totals

@@ -12,7 +12,6 @@ import logging
 import os
 import shutil
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -21,9 +20,9 @@ import requests
 
 from detainers import progress
 from detainers.errors import FetchError
+from detainers.extract.landing import CHUNK, check_kind, landed_path, partial_path, sha256_of
 
-CHUNK = 1 << 20
-MAX_BYTES = 4 << 30  # a size cap: no release so far is a tenth of this
+MAX_BYTES = 4 << 30  # the default size cap (manifest: max_bytes): no release so far is a tenth of this
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
 
 
@@ -110,16 +109,16 @@ def _fetch_local(name, path: Path, landing, formats, previous, policy) -> Landed
     size = path.stat().st_size
     if size > policy.max_bytes:
         raise FetchError(f"source {name}: {path} is {size:,} bytes, over the cap of {policy.max_bytes:,}")
-    digest = _sha256_of(path)
+    digest = sha256_of(path)
     target = landing / f"{digest}{path.suffix.lower()}"
     status = "unchanged" if previous and previous.sha256 == digest else "fetched"
     if not target.exists():
-        partial = landing / f".partial-{uuid.uuid4().hex}"
+        partial = partial_path(landing)
         shutil.copyfile(path, partial)
-        _check_kind(name, str(path), partial, formats)
+        check_kind(name, str(path), partial, formats)
         os.replace(partial, target)
     else:
-        _check_kind(name, str(path), target, formats)
+        check_kind(name, str(path), target, formats)
     progress.advance_bytes(name, size, size)
     return Landed(name, target, digest, size, status)
 
@@ -127,7 +126,7 @@ def _fetch_local(name, path: Path, landing, formats, previous, policy) -> Landed
 def _fetch_http(name, url, landing, formats, previous, policy, session) -> Landed:
     shown = redact_url(url)
     headers = {}
-    previous_path = _landed_path(landing, previous.sha256) if previous else None
+    previous_path = landed_path(landing, previous.sha256) if previous else None
     if previous and previous_path:
         if previous.etag:
             headers["If-None-Match"] = previous.etag
@@ -161,7 +160,7 @@ def _fetch_http(name, url, landing, formats, previous, policy, session) -> Lande
             except _Transient as exc:
                 last_error = str(exc)
                 continue
-        _check_kind(name, shown, partial, formats)
+        check_kind(name, shown, partial, formats)
         target = landing / f"{digest}{_suffix(response, url)}"
         os.replace(partial, target)
         status = "unchanged" if previous and previous.sha256 == digest else "fetched"
@@ -177,7 +176,7 @@ def _stream_to_partial(response, landing: Path, max_bytes: int, name: str, shown
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(f"source {name}: {shown} is {int(declared):,} bytes, over the cap of {max_bytes:,}")
-    partial = landing / f".partial-{uuid.uuid4().hex}"
+    partial = partial_path(landing)
     digest, size = hashlib.sha256(), 0
     try:
         with open(partial, "wb") as out:
@@ -198,38 +197,6 @@ def _stream_to_partial(response, landing: Path, max_bytes: int, name: str, shown
         partial.unlink(missing_ok=True)
         raise
     return partial, digest.hexdigest(), size
-
-
-def _check_kind(name: str, shown: str, path: Path, formats: tuple[str, ...]) -> None:
-    """An HTML page or an empty body where a spreadsheet was expected is an error, not data."""
-    with open(path, "rb") as fh:
-        head = fh.read(512)
-    problem = None
-    if not head:
-        problem = "is empty"
-    elif head.removeprefix(b"\xef\xbb\xbf").lstrip().lower().startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")):
-        problem = "is an HTML page (an error or login page?), not a data file"
-    elif head.startswith(b"PK\x03\x04") and "xlsx" not in formats:
-        problem = f"is an xlsx workbook, but the layout is published as {', '.join(formats)}"
-    elif not head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) and "csv" not in formats:
-        problem = "is not an xlsx workbook, which the layout expects"
-    if problem:
-        path.unlink(missing_ok=True)
-        raise FetchError(f"source {name}: {shown} {problem}")
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _landed_path(landing: Path, sha256: str) -> Path | None:
-    for candidate in landing.glob(f"{sha256}*"):
-        return candidate
-    return None
 
 
 def _suffix(response, url: str) -> str:

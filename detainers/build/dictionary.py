@@ -14,7 +14,7 @@ from detainers.paths import PROJECT_ROOT, SQL_DIR
 
 DICTIONARY = SQL_DIR / "dictionary.toml"
 DEFAULT_PAGE = PROJECT_ROOT / "docs" / "data_dictionary.md"
-SCHEMAS = ("raw", "staging", "marts", "reference", "audit")
+SCHEMAS = ("raw", "staging", "intermediate", "marts", "reference", "audit")
 
 
 @dataclass(frozen=True)

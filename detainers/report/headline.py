@@ -1,4 +1,5 @@
-"""The headline: what `detainers report` prints, read from the published warehouse."""
+"""The headline: what `detainers report` prints, read from the published warehouse's
+marts.headline macros (the one definition of each figure)."""
 
 from __future__ import annotations
 
@@ -18,12 +19,13 @@ HEADLINE_KEYS = (
 )
 
 # Which date puts a decline in the window: the detainer's prepare date, or the date of the
-# decline (lift date, published by some releases only). Each basis is one macro in sql/macros.
+# decline (lift date, published by some releases only). Each basis is one macro in sql/marts.
 BASES = {"prepare": "marts.headline", "decline": "marts.headline_by_decline_date"}
 
 
 def headline(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, basis: str = "prepare") -> dict:
-    """The headline metrics for an inclusive window, dates as YYYY-MM-DD."""
+    """The headline metrics for an inclusive window, dates as YYYY-MM-DD, and whatever else
+    the basis's macro returns (e.g. declined_without_decline_date)."""
     if start > end:
         raise DetainersError(f"the window starts ({start}) after it ends ({end})")
     if basis not in BASES:
@@ -31,27 +33,17 @@ def headline(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, basis
     cursor = con.execute(f"select * from {BASES[basis]}($start, $end)", dict(start=start, end=end))
     names = [d[0] for d in cursor.description]
     row = dict(zip(names, cursor.fetchone()))
-    out = {key: row[key] for key in HEADLINE_KEYS}
-    for key, value in out.items():
+    out = {}
+    for key, value in row.items():
         if isinstance(value, dt.date):
             out[key] = value.isoformat()
         elif key == "coverage_ratio":
             out[key] = float(value or 0)
-        elif value is not None and key not in ("window_start", "window_end"):
+        elif isinstance(value, int) and not isinstance(value, bool):
             out[key] = int(value)
+        else:
+            out[key] = value
     return out
-
-
-def undated_declines(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> int:
-    """Declines of detainers prepared in the window whose release gives no decline date:
-    what the decline basis cannot count."""
-    return con.execute(
-        """
-        select coalesce(sum(detainers), 0)::bigint from staging.stg_detainers_counted
-        where is_declined and lift_date is null and prepare_date between $start and $end
-        """,
-        dict(start=start, end=end),
-    ).fetchone()[0]
 
 
 def open_published(warehouse: Path) -> duckdb.DuckDBPyConnection:

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import duckdb
 
-from detainers.reconciliation import reconciliation
-from detainers.report import headline
+from detainers.report.headline import headline
+from detainers.report.reconciliation import reconciliation
+from schemas.reference import reconciliation_statuses
 
 TOP_JURISDICTIONS = 15
 BAR = "#b2442f"
@@ -48,10 +49,10 @@ def report_data(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) ->
         ).fetchall(),
         "states": con.execute(
             """
-            select coalesce(state_code, 'unknown'), sum(detainers)::bigint as declined
-            from staging.stg_detainers_counted
-            where is_declined and prepare_date between $start and $end
-            group by all order by declined desc, 1
+            select coalesce(state_code, 'unknown'), sum(declined_detainers)::bigint as declined
+            from marts.daily_detainers_by_jurisdiction
+            where prepare_date between $start and $end
+            group by all having declined > 0 order by declined desc, 1
             """,
             window,
         ).fetchall(),
@@ -130,7 +131,7 @@ h1 { font-size: 1.6em; margin-bottom: .2em; } h2 { font-size: 1.2em; margin-top:
 .coverage { color: #555; } svg .grid { stroke: #ddd; } svg text { font: 11px system-ui, sans-serif; fill: #333; }
 svg .label { font-size: 12px; } table { border-collapse: collapse; font-size: 13px; }
 td, th { padding: 3px 8px; border-bottom: 1px solid #eee; text-align: right; } td:first-child, th:first-child { text-align: left; }
-.match { color: #1a7f37; } .gap_explained_by_coverage { color: #9a6700; } .disagreement { color: #cf222e; font-weight: bold; }
+.good { color: #1a7f37; } .warning { color: #9a6700; } .bad { color: #cf222e; font-weight: bold; }
 footer { margin-top: 3em; color: #777; font-size: 12px; }
 """
 
@@ -157,10 +158,11 @@ def render(data: dict) -> str:
         ("declining jurisdictions", h["declining_jurisdictions"]),
         ("declined, no known jurisdiction", h["declined_without_jurisdiction"]),
     ]
+    tones = {status: row["tone"] for status, row in reconciliation_statuses().items()}
     rows = "".join(
         f"<tr><td>{_e(r['figure_id'])}</td><td>{_e(r['window_start'])} .. {_e(r['window_end'])}</td>"
         f"<td>{r['published_value']:,}</td><td>{r['warehouse_value']:,}</td><td>{r['difference']:+,}</td>"
-        f"<td>{float(r['coverage_ratio']):.1%}</td><td class=\"{_e(r['status'])}\">{_e(r['status'])}</td></tr>"
+        f"<td>{float(r['coverage_ratio']):.1%}</td><td class=\"{_e(tones.get(r['status'], 'bad'))}\">{_e(r['status'])}</td></tr>"
         for r in data["reconciliation"]
     )
     body = [

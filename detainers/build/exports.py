@@ -16,14 +16,12 @@ from pathlib import Path
 
 import duckdb
 
+from detainers.paths import EXPORT_SCRATCH_PREFIX, exports_dir
+
 FORMATS = {
     "parquet": "(format parquet, compression zstd)",
     "csv": "(format csv, header true)",
 }
-
-
-def exports_dir(warehouse: Path) -> Path:
-    return warehouse.parent / "exports"
 
 
 def marts_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -39,7 +37,7 @@ def marts_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 def write_exports(warehouse: Path) -> list[Path]:
     """Export every marts table of the published warehouse; return the files now in place."""
     target = exports_dir(warehouse)
-    scratch = warehouse.parent / f".exports-{uuid.uuid4().hex[:12]}"
+    scratch = warehouse.parent / f"{EXPORT_SCRATCH_PREFIX}{uuid.uuid4().hex[:12]}"
     scratch.mkdir(parents=True)
     try:
         con = duckdb.connect(str(warehouse), read_only=True)

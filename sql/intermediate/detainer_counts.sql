@@ -1,6 +1,7 @@
 -- One row per source, prepare date, decline date, jurisdiction, state and outcome, with the
 -- number of detainers of stg_detainers that share them. Every mart aggregates this table:
--- one pass over the detainers instead of one per mart. Built after stg_detainers (by name).
+-- one pass over the detainers instead of one per mart.
+-- depends on: staging.stg_detainers
 with detainers as (
     select
         source,

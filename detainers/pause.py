@@ -1,4 +1,4 @@
-"""A test hook for killing a run at a known stage, and nothing else.
+"""A test hook for stopping a run at a known stage, and nothing else.
 
 With DETAINERS_PAUSE_AT=<stage> in its environment, a run that reaches that stage writes
 `.paused-<stage>` (holding its pid) beside the warehouse and waits until the file is removed
@@ -15,7 +15,8 @@ import os
 import time
 from pathlib import Path
 
-def checkpoint(stage: str, warehouse: Path) -> None:
+
+def pause_if_asked(stage: str, warehouse: Path) -> None:
     if os.environ.get("DETAINERS_PAUSE_AT") != stage:
         return
     marker = warehouse.parent / f".paused-{stage}"

@@ -1,23 +1,19 @@
-"""Normalization: published rows of any layout onto the canonical detainer row.
+"""Normalization: published rows of any layout onto the canonical detainer row
+(schemas/canonical.py), which then validates them.
 
 Every mapping comes from schemas/reference/*.csv. A value the mapping does not know
 normalizes to null; the canonical schema then rejects the row and names the column, so
-nothing unknown slips into the metrics.
+nothing unknown slips into the metrics. Fields a layout does not publish stay unknown (null).
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from detainers.transform.info import ROW, SHEET
 from schemas import reference
+from schemas.canonical import COLUMNS, TEXT_FIELDS
 from schemas.layouts import Layout
-from schemas.readers import ROW, SHEET
-
-TEXT_FIELDS = ("detainer_type", "facility", "state", "city", "lift_reason")
-# Fields later layouts carry; a layout without them leaves them unknown (null).
-OPTIONAL_TEXT_FIELDS = (
-    "detainer_id", "person_id", "criminality", "citizenship_country", "aor", "facility_code",
-)
 
 
 def clean_text(column: pl.Expr, redaction_markers: tuple[str, ...] = ()) -> pl.Expr:
@@ -88,24 +84,27 @@ def to_canonical(published: pl.DataFrame, layout: Layout) -> pl.DataFrame:
             return pl.lit(None, dtype=pl.String)
         return clean_text(pl.col(by_field[field]), markers)
 
-    date_name = by_field["prepare_date"]
-    lift_date = by_field.get("lift_date")
+    def date(field: str) -> pl.Expr:
+        if field not in by_field:
+            return pl.lit(None, dtype=pl.Date)
+        return parse_date(pl.col(by_field[field]), published.schema[by_field[field]], layout.date_formats)
+
+    prepared = by_field["prepare_date"]
     # Each canonical column as one expression over the published columns, so that
     # evaluate_per_value can see which single column it reads.
     return evaluate_per_value(published, [
         pl.col(SHEET).alias("sheet"),
         pl.col(ROW).alias("source_row"),
-        parse_date(pl.col(date_name), published.schema[date_name], layout.date_formats).alias("prepare_date"),
-        parse_timestamp(pl.col(date_name), published.schema[date_name], layout.date_formats).alias("prepared_at"),
-        (parse_date(pl.col(lift_date), published.schema[lift_date], layout.date_formats)
-         if lift_date else pl.lit(None, dtype=pl.Date)).alias("lift_date"),
-        *[text(f).alias(f) for f in TEXT_FIELDS + OPTIONAL_TEXT_FIELDS],
+        date("prepare_date").alias("prepare_date"),
+        parse_timestamp(pl.col(prepared), published.schema[prepared], layout.date_formats).alias("prepared_at"),
+        date("lift_date").alias("lift_date"),
+        *[text(f).alias(f) for f in TEXT_FIELDS],
         detainer_form(text("detainer_type")).alias("detainer_form"),
         state_code(text("state")).alias("state_code"),
         facility_name(text("facility")).alias("facility_name"),
         outcome(text("lift_reason")).alias("outcome"),
         is_placeholder(facility_name(text("facility"))).alias("facility_is_placeholder"),
-    ])
+    ]).select(COLUMNS)
 
 
 _KEY = "__value"

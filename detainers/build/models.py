@@ -1,0 +1,191 @@
+"""Build the SQL models in sql/, in the order their declared inputs give, then run the data tests.
+
+A model is a file, named for its folder and stem (sql/marts/jurisdictions.sql is
+`marts.jurisdictions`; folders: staging, intermediate, marts, macros). Its header says what
+it reads and how it is materialized:
+
+    -- depends on: intermediate.detainer_counts, macros.coverage_ratio
+    -- materialized: table | view | table macro (start, end) | macro (x, y)
+
+The body is one select (a table, a view, a table macro) or one expression (a macro). The
+runner orders models by their declared inputs, and refuses to build when a model reads a
+relation it does not declare, declares one that is neither a model nor a table of the
+warehouse, or when the declarations form a cycle. Objects of these schemas that no file
+defines any more (a renamed model) are dropped, so the build holds exactly the files.
+
+A data test (sql/tests/*.sql) returns the rows that break its rule; any row fails the build.
+"""
+
+from __future__ import annotations
+
+import graphlib
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from detainers.build.dictionary import apply_comments
+from detainers.build.reference import load_reference
+from detainers.errors import DataTestError, DetainersError
+from detainers.paths import SQL_DIR
+
+MODEL_SCHEMAS = ("staging", "intermediate", "marts", "macros")
+READABLE_SCHEMAS = ("raw", "audit", "reference", *MODEL_SCHEMAS)
+REFERENCE = re.compile(r"\b(" + "|".join(READABLE_SCHEMAS) + r")\.([a-z_][a-z0-9_]*)\b")
+MATERIALIZED = re.compile(r"^(table|view|table macro|macro)\s*(\(.*\))?$")
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str  # schema.stem
+    path: Path
+    sql: str
+    depends_on: tuple[str, ...]
+    kind: str  # table, view, table macro, macro
+    parameters: str  # "(a, b)" for macros
+
+    @property
+    def schema(self) -> str:
+        return self.name.split(".", 1)[0]
+
+    def statement(self) -> str:
+        if self.kind in ("table", "view"):
+            return f"create or replace {self.kind} {self.name} as\n{self.sql}"
+        as_table = " table" if self.kind == "table macro" else ""
+        return f"create or replace macro {self.name}{self.parameters} as{as_table}\n{self.sql}"
+
+
+def parse_model(path: Path) -> Model:
+    """A model file: its header's declarations, and the relations its body reads."""
+    sql = path.read_text("utf-8")
+    name = f"{path.parent.name}.{path.stem}"
+    depends, kind, parameters, in_depends = [], "table", "", False
+    for line in sql.splitlines():
+        if not line.startswith("--"):
+            break
+        text = line[2:].strip()
+        if text.startswith("depends on:"):
+            depends += _names(text.removeprefix("depends on:"))
+            in_depends = True
+        elif text.startswith("materialized:"):
+            match = MATERIALIZED.match(text.removeprefix("materialized:").strip())
+            if not match:
+                raise DetainersError(f"{path}: unknown materialization {text!r}")
+            kind, parameters, in_depends = match.group(1), match.group(2) or "", False
+        elif in_depends and _names(text) and all(REFERENCE.fullmatch(n) for n in _names(text)):
+            depends += _names(text)  # the declaration goes on, on the next comment line
+        else:
+            in_depends = False
+    if kind.endswith("macro") and not parameters:
+        raise DetainersError(f"{path}: a macro declares its parameters, e.g. '-- materialized: macro (a, b)'")
+    model = Model(name, path, sql, tuple(depends), kind, parameters)
+    undeclared = sorted(reads(model) - set(depends) - {name})
+    if undeclared:
+        raise DetainersError(f"{path}: reads {', '.join(undeclared)} but does not declare it ('-- depends on: ...')")
+    return model
+
+
+def _names(text: str) -> list[str]:
+    return [n.strip() for n in text.split(",") if n.strip()]
+
+
+def reads(model: Model) -> set[str]:
+    """The schema-qualified relations and macros the body names, comments left out."""
+    code = "\n".join(line.split("--", 1)[0] for line in model.sql.splitlines())
+    return {f"{schema}.{name}" for schema, name in REFERENCE.findall(code)}
+
+
+def discover(sql_dir: Path = SQL_DIR) -> dict[str, Model]:
+    return {m.name: m for m in (parse_model(p) for schema in MODEL_SCHEMAS for p in sorted((sql_dir / schema).glob("*.sql")))}
+
+
+def build_order(models: dict[str, Model], existing: set[str]) -> list[Model]:
+    """Models in an order where each comes after every model it reads."""
+    graph = graphlib.TopologicalSorter()
+    for name in sorted(models):
+        model = models[name]
+        missing = [d for d in model.depends_on if d not in models and d not in existing]
+        if missing:
+            raise DetainersError(f"{model.path}: depends on {', '.join(missing)}, which is neither a model nor a table of the warehouse")
+        graph.add(name, *[d for d in model.depends_on if d in models])
+    try:
+        return [models[name] for name in graph.static_order()]
+    except graphlib.CycleError as exc:
+        raise DetainersError(f"the SQL models' declared inputs form a cycle: {' -> '.join(exc.args[1])}") from None
+
+
+def build_models(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> dict[str, float]:
+    """Load the reference data, materialize every model in one transaction and run the data
+    tests; return seconds per model."""
+    models = discover(sql_dir)
+    timings = {}
+    con.begin()
+    try:
+        load_reference(con)
+        for schema in MODEL_SCHEMAS:
+            con.execute(f"create schema if not exists {schema}")
+        _drop_undefined(con, models)
+        for model in build_order(models, _existing(con)):
+            started = time.perf_counter()
+            _materialize(con, model)
+            timings[model.name] = time.perf_counter() - started
+        apply_comments(con)  # the data dictionary (sql/dictionary.toml) as COMMENT ON
+        failures = run_data_tests(con, sql_dir)
+        if failures:
+            raise DataTestError("data tests failed, the build was not published:\n" + "\n".join(failures))
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return timings
+
+
+def _objects(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Tables, views and macros of the warehouse: 'schema.name' -> kind."""
+    rows = con.execute(
+        """
+        select schema_name || '.' || table_name, 'table' from duckdb_tables() where database_name = current_database()
+        union all
+        select schema_name || '.' || view_name, 'view' from duckdb_views() where database_name = current_database() and not internal
+        union all
+        select distinct schema_name || '.' || function_name, if(function_type = 'table_macro', 'table macro', 'macro')
+        from duckdb_functions()
+        where database_name = current_database() and function_type in ('macro', 'table_macro') and not internal
+        """
+    ).fetchall()
+    return dict(rows)
+
+
+def _existing(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return set(_objects(con))
+
+
+def _drop_undefined(con: duckdb.DuckDBPyConnection, models: dict[str, Model]) -> None:
+    for name, kind in _objects(con).items():
+        if name.split(".", 1)[0] in MODEL_SCHEMAS and (name not in models or models[name].kind != kind):
+            con.execute(f"drop {kind} {name}")
+
+
+def _materialize(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    try:
+        con.execute(model.statement())
+    except duckdb.Error as exc:
+        raise DetainersError(f"{model.path}: {str(exc).splitlines()[0]}") from None
+
+
+def run_data_tests(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> list[str]:
+    """Each failing test as 'name: N rows, e.g. (...)'."""
+    failures = []
+    for path in sorted((sql_dir / "tests").glob("*.sql")):
+        rows = con.execute(path.read_text("utf-8")).fetchmany(3)
+        if rows:
+            count = con.execute(f"select count(*) from ({path.read_text('utf-8')})").fetchone()[0]
+            failures.append(f"{path.stem}: {count} row(s), e.g. {rows[0]}")
+    return failures
+
+
+def model_files(sql_dir: Path = SQL_DIR) -> list[Path]:
+    """The files that shape the models: every SQL file and the data dictionary."""
+    return [*sorted(sql_dir.glob("**/*.sql")), sql_dir / "dictionary.toml"]

@@ -1,0 +1,58 @@
+"""The landing zone: every fetched file, named by its sha256, written once and never edited.
+The warehouse can be rebuilt from these files."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from pathlib import Path
+
+from detainers.errors import FetchError
+from detainers.paths import PARTIAL_PREFIX
+
+CHUNK = 1 << 20
+
+
+def partial_path(landing: Path) -> Path:
+    """Where a file is written until it is whole; the next lock holder removes leftovers."""
+    return landing / f"{PARTIAL_PREFIX}{uuid.uuid4().hex}"
+
+
+def landed_path(landing: Path, sha256: str) -> Path | None:
+    for candidate in landing.glob(f"{sha256}*"):
+        return candidate
+    return None
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_kind(name: str, shown: str, path: Path, formats: tuple[str, ...]) -> None:
+    """An HTML page or an empty body where a spreadsheet was expected is an error, not data."""
+    with open(path, "rb") as fh:
+        head = fh.read(512)
+    problem = None
+    if not head:
+        problem = "is empty"
+    elif head.removeprefix(b"\xef\xbb\xbf").lstrip().lower().startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")):
+        problem = "is an HTML page (an error or login page?), not a data file"
+    elif head.startswith(b"PK\x03\x04") and "xlsx" not in formats:
+        problem = f"is an xlsx workbook, but the layout is published as {', '.join(formats)}"
+    elif not head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) and "csv" not in formats:
+        problem = "is not an xlsx workbook, which the layout expects"
+    if problem:
+        path.unlink(missing_ok=True)
+        raise FetchError(f"source {name}: {shown} {problem}")
+
+
+def published_name(url: str, landed: Path) -> str:
+    """The file as its publisher named it (the last part of its URL or path); the landing
+    name is only a sha256, which tells a reader of an error nothing."""
+    from urllib.parse import urlsplit
+
+    return Path(urlsplit(url).path).name or landed.name

@@ -1,0 +1,58 @@
+"""What identifies the published warehouse's loads, so a run can tell what changed: each
+source's file (sha256, and the HTTP validators its fetch saw), the manifest's view of it,
+and the fingerprint of the rules and models the build was made with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from detainers.extract.fetch import Landed, PreviousFetch, redact_url
+from detainers.extract.manifest import Source
+
+
+@dataclass(frozen=True)
+class PublishedState:
+    """What the published warehouse says of the last run: enough to decide what changed."""
+
+    fetches: dict[str, PreviousFetch]
+    sources: dict[str, tuple]
+    fingerprint: str | None
+
+
+def published_state(warehouse: Path) -> PublishedState:
+    if not warehouse.exists():
+        return PublishedState({}, {}, None)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            "select source, url, layout, release, window_start, window_end, file_sha256, etag, last_modified from audit.sources"
+        ).fetchall()
+        fingerprint = con.execute("select value from audit.build_info where key = 'rules_fingerprint'").fetchone()
+    finally:
+        con.close()
+    return PublishedState(
+        fetches={r[0]: PreviousFetch(r[6], r[7], r[8]) for r in rows if r[6]},
+        sources={r[0]: _identity(r[1:6]) for r in rows},
+        fingerprint=fingerprint[0] if fingerprint else None,
+    )
+
+
+def source_identity(source: Source) -> tuple:
+    """The manifest's view of a source, as audit.sources records it."""
+    return _identity((redact_url(source.url), source.layout_name, source.release, source.window_start, source.window_end))
+
+
+def _identity(values) -> tuple:
+    return tuple(None if v in ("", None) else str(v) for v in values)
+
+
+def needs_build(state: PublishedState, sources: tuple[Source, ...], landed: dict[str, Landed], fingerprint: str) -> bool:
+    """A new build is needed when a file, the manifest or the rules changed since the last one."""
+    if state.fingerprint != fingerprint:
+        return True
+    if {s.name: source_identity(s) for s in sources} != state.sources:
+        return True
+    return any(item.status == "fetched" for item in landed.values())

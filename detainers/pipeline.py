@@ -1,0 +1,228 @@
+"""The pipeline: every stage of a run, in order, as plain Python.
+
+    plan (manifest) -> lock -> fetch (extract) -> changed? -> build copy -> load (transform +
+    load, per source) -> models + data tests (build) -> publish -> headline (report)
+
+`run_pipeline` is the one body of `detainers run` and `detainers backfill`; the Prefect flows
+(flows/pipeline.py) wrap it, passing a `Stages` that runs each stage as a Prefect task, and
+the benchmark calls it as it is. A source that fails is recorded on its outcome and the
+others go on; the warehouse is only ever replaced by a complete build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from detainers.build import warehouse as wh
+from detainers.build.audit import record_run, rules_fingerprint, write_build_info
+from detainers.build.exports import write_exports
+from detainers.build.models import build_models
+from detainers.errors import DetainersError
+from detainers.extract.fetch import Landed, PreviousFetch, RetryPolicy, check_pinned, fetch, redact_url
+from detainers.extract.manifest import Source, load_manifest
+from detainers.load.identity import needs_build, published_state
+from detainers.load.raw import LoadResult, load_source
+from detainers.load.sources import record_sources
+from detainers.paths import landing_dir
+from detainers.report.headline import DEFAULT_END, DEFAULT_START, headline
+from detainers.summary import RunSummary, SourceOutcome, new_run
+from detainers.transform.batches import read_ahead, validated_batches
+from detainers.transform.info import ReadInfo
+
+log = logging.getLogger("detainers.pipeline")
+FETCH_CONCURRENCY = 4  # fetches are network-bound and independent; loads write one file, one at a time
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a run does: its command, every source of the manifest (audit.sources mirrors
+    them all), and the sources it fetches and loads (the others keep their rows)."""
+
+    command: str
+    manifest: tuple[Source, ...]
+    sources: tuple[Source, ...]
+
+
+def plan_run(manifest: Path, only: list[str] | None = None) -> Plan:
+    plan = load_manifest(manifest)
+    return Plan("detainers run", plan.sources, plan.select(only))
+
+
+def plan_backfill(manifest: Path, start: dt.date, end: dt.date) -> Plan:
+    plan = load_manifest(manifest)
+    sources = plan.overlapping(start, end)
+    if not sources:
+        raise DetainersError(f"{manifest}: no source is trusted for any day from {start} to {end}")
+    return Plan("detainers backfill", plan.sources, sources)
+
+
+class Stages:
+    """How the pipeline calls a stage: here, a plain call (and fetches in threads). The
+    Prefect flows pass a subclass that runs each as a Prefect task."""
+
+    def __init__(self, fetch_concurrency: int = 1) -> None:
+        self.fetch_concurrency = fetch_concurrency
+
+    def call(self, name: str, fn: Callable, *args):
+        return fn(*args)
+
+    def call_each(self, name: str, fn: Callable, calls: list[tuple]) -> list[Callable[[], object]]:
+        """fn(*args) for each args of `calls`, up to fetch_concurrency at once; each result is
+        a thunk that returns the value or raises what fn raised."""
+        if self.fetch_concurrency <= 1:
+            return [_outcome_of(fn, *args) for args in calls]
+        with ThreadPoolExecutor(max_workers=self.fetch_concurrency) as pool:
+            futures = [pool.submit(fn, *args) for args in calls]
+        return [future.result for future in futures]
+
+
+def _outcome_of(fn: Callable, *args) -> Callable[[], object]:
+    try:
+        value = fn(*args)
+    except Exception as exc:  # raised again when the caller asks for the value
+        error = exc
+
+        def fail():
+            raise error
+        return fail
+    return lambda: value
+
+
+def run_pipeline(plan: Plan, warehouse: Path, wait_seconds: float = 0.0, stages: Stages | None = None) -> RunSummary:
+    """Fetch the plan's sources, load those that changed into a copy of the warehouse, build
+    the models and publish the copy atomically. Nothing changed: the warehouse is left as it was."""
+    stages = stages or Stages()
+    warehouse = Path(warehouse).resolve()
+    summary, outcomes = new_run(warehouse, plan.sources)
+    with wh.write_lock(warehouse, f"{plan.command} ({summary.run_id})", wait_seconds):
+        state = published_state(warehouse)
+        with _timed(summary, "fetch"):
+            landing = landing_dir(warehouse)
+            fetches = stages.call_each("fetch-source", fetch_source,
+                                       [(s, landing, state.fetches.get(s.name)) for s in plan.sources])
+            landed = collect_fetches(dict(zip((s.name for s in plan.sources), fetches)), outcomes)
+        if not needs_build(state, plan.manifest, landed, rules_fingerprint()):
+            for name in landed:
+                outcomes[name].load = "skipped_unchanged"
+            return summary
+        _build_and_publish(plan, warehouse, landed, summary, outcomes, stages)
+    return summary
+
+
+def fetch_source(source: Source, landing: Path, previous: PreviousFetch | None) -> Landed:
+    """Land the source's file (its pin checked); any failure is a DetainersError naming the source."""
+    try:
+        landed = fetch(source.name, source.url, landing, source.resolved_layout().formats, previous,
+                       RetryPolicy(max_bytes=source.max_bytes))
+        check_pinned(source.name, landed, source.sha256)
+        return landed
+    except DetainersError:
+        raise
+    except Exception as exc:  # a fault nobody foresaw fails this source, not the run; its text may hold the URL
+        raise DetainersError(f"source {source.name}: unexpected {type(exc).__name__} fetching {redact_url(source.url)}") from None
+
+
+def collect_fetches(fetches: dict[str, Callable[[], Landed]], outcomes: dict[str, SourceOutcome]) -> dict[str, Landed]:
+    """Each source's landed file, by name; a fetch that failed is recorded on its outcome and
+    logged, so the other sources go on."""
+    landed: dict[str, Landed] = {}
+    for name, result in fetches.items():
+        try:
+            landed[name] = result()
+            outcomes[name].fetch = landed[name].status
+        except DetainersError as exc:
+            outcomes[name].fetch, outcomes[name].error = "failed", str(exc)
+            log.error(str(exc))
+    return landed
+
+
+def load_landed(con, source: Source, landed: Landed, run_id: str) -> LoadResult:
+    """Transform and load one landed file: its validated batches, read one ahead of the write."""
+    info = ReadInfo()
+    return load_source(con, source, landed, run_id, read_ahead(validated_batches(source, landed, info)), info)
+
+
+def _build_and_publish(plan: Plan, warehouse: Path, landed: dict[str, Landed], summary: RunSummary,
+                       outcomes: dict[str, SourceOutcome], stages: Stages) -> None:
+    build = wh.start_build(warehouse)
+    try:
+        with _timed(summary, "load_total"):
+            _with_connection(build, record_sources, plan.manifest)
+            for source in plan.sources:
+                if source.name in landed:
+                    _load_one(build, source, landed[source.name], summary.run_id, outcomes[source.name], stages)
+        loads = [o for o in outcomes.values() if o.load in ("loaded", "failed_reject_threshold")]
+        summary.seconds["read_validate"] = sum(o.seconds_read_validate for o in loads)
+        summary.seconds["write"] = sum(o.seconds_write for o in loads)
+        with _timed(summary, "models"):
+            summary.headline = stages.call("build-models", build_and_test, build, summary.record(plan.command))
+        with _timed(summary, "publish"):
+            stages.call("publish", publish, build, warehouse)
+        summary.published = True
+    finally:
+        wh.discard(build)
+
+
+def _load_one(build: Path, source: Source, landed: Landed, run_id: str, outcome: SourceOutcome, stages: Stages) -> None:
+    try:
+        result = stages.call("load-source", load_into_build, build, source, landed, run_id)
+    except DetainersError as exc:
+        outcome.load, outcome.error = getattr(exc, "status", "failed"), str(exc)
+        log.error(str(exc))
+        return
+    outcome.load = result.status
+    outcome.rows_read, outcome.rows_loaded, outcome.rows_rejected = result.rows_read, result.rows_loaded, result.rows_rejected
+    outcome.seconds_read_validate, outcome.seconds_write = result.seconds_read_validate, result.seconds_write
+    outcome.warnings = result.warnings
+    for warning in result.warnings:
+        log.warning(warning)
+
+
+def load_into_build(build: Path, source: Source, landed: Landed, run_id: str) -> LoadResult:
+    """One source into the build; an unforeseen error fails this source only (rolled back)."""
+    try:
+        return _with_connection(build, load_landed, source, landed, run_id)
+    except DetainersError:
+        raise
+    except Exception as exc:
+        raise DetainersError(f"source {source.name}: unexpected {type(exc).__name__} loading it: {exc}") from exc
+
+
+def build_and_test(build: Path, run: dict) -> dict:
+    """The SQL models and data tests, the build's own records, and the headline it publishes."""
+    def steps(con):
+        build_models(con)
+        write_build_info(con, run["run_id"])
+        record_run(con, run)
+        return headline(con, DEFAULT_START, DEFAULT_END)
+
+    return _with_connection(build, steps)
+
+
+def publish(build: Path, warehouse: Path) -> None:
+    wh.publish(build, warehouse)
+    write_exports(warehouse)  # marts as Parquet and CSV under exports/, each file swapped atomically
+
+
+def _with_connection(build: Path, fn: Callable, *args):
+    con = wh.connect(build)
+    try:
+        return fn(con, *args)
+    finally:
+        con.close()
+
+
+@contextmanager
+def _timed(summary: RunSummary, stage: str) -> Iterable[None]:
+    clock = time.perf_counter()
+    try:
+        yield
+    finally:
+        summary.seconds[stage] = time.perf_counter() - clock

@@ -1,0 +1,47 @@
+"""Finding a layout's header in a file's first rows, and mapping its columns to positions."""
+
+from __future__ import annotations
+
+from detainers.errors import LayoutError
+from detainers.transform.info import ReadInfo
+from schemas.layouts import Layout
+
+HEADER_SEARCH_ROWS = 30  # how far to look for a misplaced header, to say where it is
+
+
+def match_header(found: list[str], layout: Layout, where: str, info: ReadInfo) -> dict[str, int]:
+    """Map each published column of the layout to its position; a clear error if any is missing."""
+    names = [str(c).strip() for c in found]
+    positions = {name: i for i, name in reversed(list(enumerate(names)))}
+    missing = [c for c in layout.required_columns if c not in positions]
+    if missing:
+        raise LayoutError(
+            f"{where}: missing column(s) {missing}.\n  expected: {list(layout.columns)}\n  found:    {names}"
+        )
+    info.extra_columns = sorted({n for n in names if n and n not in layout.columns} | set(info.extra_columns))
+    return {c: positions[c] for c in layout.columns if c in positions}
+
+
+def find_header(rows: list[list], layout: Layout) -> int | None:
+    wanted = set(layout.required_columns)
+    for i, row in enumerate(rows):
+        if wanted <= {str(c).strip() for c in row}:
+            return i
+    return None
+
+
+def header_index(top: list[list], layout: Layout, first_row: int = 1) -> int | None:
+    """Where in `top` (rows from spreadsheet row `first_row` on) the layout's header is."""
+    expected = layout.header_row - first_row
+    if expected < 0:
+        return None
+    if not layout.header_within_rows:
+        return expected if expected < len(top) and find_header([top[expected]], layout) is not None else None
+    found = find_header(top[expected:expected + layout.header_within_rows], layout)
+    return None if found is None else expected + found
+
+
+def expected_rows(layout: Layout) -> str:
+    if not layout.header_within_rows:
+        return f"row {layout.header_row}"
+    return f"rows {layout.header_row}..{layout.header_row + layout.header_within_rows - 1}"

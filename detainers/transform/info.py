@@ -1,0 +1,17 @@
+"""What every reader yields beside the rows: provenance column names, and what it learned of the file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SHEET = "_sheet"  # the sheet a published row was read from ("" for CSV)
+ROW = "_row"  # its row number, as a spreadsheet or text editor shows it
+
+
+@dataclass
+class ReadInfo:
+    """What a reader learned about a file besides its rows (for audit.loads)."""
+
+    file_format: str = ""
+    sheets: list[str] = field(default_factory=list)
+    extra_columns: list[str] = field(default_factory=list)

@@ -1,0 +1,48 @@
+"""Readers: a landed file and its layout in, batches of published rows out.
+
+Each batch is a polars DataFrame with the layout's published column names (text, or dates
+where the spreadsheet stored dates) plus provenance: `_sheet` and `_row`, the row number a
+spreadsheet or text editor would show for that record. Batches keep memory bounded however
+large the file is. The file's real format comes from its first bytes, not its name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+
+from detainers.errors import LayoutError
+from detainers.transform.info import ReadInfo
+from detainers.transform.read_csv import read_csv
+from detainers.transform.read_xlsx import read_xlsx
+from schemas.layouts import Layout
+
+BATCH_ROWS = 250_000
+
+
+def sniff_format(path: Path) -> str:
+    """The file's real format from its first bytes, whatever its name says."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "ole"  # legacy .xls, or an encrypted (password-protected) xlsx
+    return "csv"
+
+
+def read_batches(path: Path, layout: Layout, info: ReadInfo, batch_rows: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
+    """Yield the published rows of `path` in batches; fill `info` as the file is read."""
+    file_format = sniff_format(path)
+    info.file_format = file_format
+    if file_format == "ole":
+        raise LayoutError(
+            f"{path.name}: is an encrypted (password-protected) workbook or a legacy .xls file; "
+            "save it as an unprotected .xlsx or as CSV"
+        )
+    if file_format not in layout.formats:
+        raise LayoutError(f"{path.name}: is {file_format}, but layout {layout.name!r} is published as {', '.join(layout.formats)}")
+    reader = read_xlsx if file_format == "xlsx" else read_csv
+    yield from reader(path, layout, info, batch_rows)

@@ -1,0 +1,102 @@
+"""Reading a CSV file in batches of published rows (polars), whatever its encoding."""
+
+from __future__ import annotations
+
+import codecs
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+
+from detainers.errors import LayoutError
+from detainers.transform.header import HEADER_SEARCH_ROWS, expected_rows, find_header, header_index, match_header
+from detainers.transform.info import ROW, SHEET, ReadInfo
+from schemas.layouts import Layout
+
+
+def read_csv(path: Path, layout: Layout, info: ReadInfo, batch_rows: int) -> Iterator[pl.DataFrame]:
+    source = _utf8_source(path)
+    top = _csv_rows(source, layout.header_row - 1 + max(layout.header_within_rows, 1))
+    at = header_index(top, layout)
+    header_row = layout.header_row if at is None else at + 1
+    header = top[header_row - 1] if len(top) >= header_row else []
+    where = f"{path.name}"
+    if at is None:
+        top = _csv_rows(source, HEADER_SEARCH_ROWS)
+        at = find_header(top, layout)
+        if at is not None:
+            raise LayoutError(f"{where}: header is on row {at + 1}, but layout {layout.name!r} puts it on {expected_rows(layout)}")
+        if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
+            raise LayoutError(f"{where}: the header is one column ({header[0][:80]!r}): is the file comma-separated?")
+    columns = match_header(header, layout, where, info)
+    info.sheets = [""]
+    names = [str(c).strip() for c in header]
+    scan = pl.scan_csv(
+        source,
+        skip_rows=header_row - 1,
+        infer_schema=False,
+        new_columns=[f"_c{i}" for i in range(len(names))],
+        row_index_name=ROW,
+        row_index_offset=header_row + 1,
+    )
+    select = [pl.col(ROW).cast(pl.Int64)] + [pl.col(f"_c{pos}").alias(name) for name, pos in columns.items()]
+    try:
+        for batch in scan.select(select).collect_batches(chunk_size=batch_rows):
+            yield batch.with_columns(pl.lit("").alias(SHEET))
+    except pl.exceptions.ComputeError as exc:  # polars' own message is long and names no row
+        raise LayoutError(_csv_fault(source, path, len(names), exc)) from None
+
+
+def _csv_fault(source, path: Path, width: int, exc: Exception) -> str:
+    """Say which row breaks the CSV: one with more fields than the header, or bad quoting."""
+    import csv
+
+    data = source if isinstance(source, bytes) else path.read_bytes()
+    try:
+        for number, fields in enumerate(csv.reader(io.StringIO(data.decode("utf-8", errors="replace"))), start=1):
+            if len(fields) > width:
+                return f"{path.name}: row {number} has {len(fields)} fields, but the header has {width}"
+    except csv.Error as bad:
+        return f"{path.name}: is not valid CSV ({bad})"
+    return f"{path.name}: is not valid CSV ({str(exc).splitlines()[0]})"
+
+
+def _utf8_source(path: Path):
+    """polars reads UTF-8 only: a file in another encoding (latin-1, Windows-1252) is decoded here."""
+    raw = path.read_bytes() if path.stat().st_size < 1 << 20 else None
+    sample = raw if raw is not None else open(path, "rb").read(1 << 20)
+    if sample.startswith(b"\xef\xbb\xbf"):
+        data = raw if raw is not None else path.read_bytes()
+        return data[3:]
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
+        data = raw if raw is not None else path.read_bytes()
+        return data.decode("utf-16", errors="replace").encode("utf-8")
+    if _is_utf8(raw if raw is not None else path):
+        return raw if raw is not None else path
+    data = raw if raw is not None else path.read_bytes()
+    return data.decode("cp1252", errors="replace").encode("utf-8")
+
+
+def _is_utf8(source) -> bool:
+    """The whole file, in chunks: a Windows-1252 byte may first appear far past any sample."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        if isinstance(source, bytes):
+            decoder.decode(source, final=True)
+            return True
+        with open(source, "rb") as fh:
+            while chunk := fh.read(1 << 24):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _csv_rows(source, n: int) -> list[list[str]]:
+    import csv
+
+    data = source if isinstance(source, bytes) else open(source, "rb").read(1 << 20)
+    text = io.StringIO(data[: 1 << 20].decode("utf-8", errors="replace"))
+    return [row for _, row in zip(range(n), csv.reader(text))]
