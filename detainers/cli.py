@@ -12,7 +12,6 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from detainers.errors import DetainersError
 from detainers.paths import DEFAULT_MANIFEST, DEFAULT_WAREHOUSE
@@ -31,6 +30,12 @@ err = Console(stderr=True)
 
 WarehouseOption = Annotated[Path, typer.Option("--warehouse", help="The published DuckDB file.", dir_okay=False)]
 ManifestOption = Annotated[Path, typer.Option("--manifest", help="The manifest of sources (TOML).", dir_okay=False)]
+
+
+def _print_run(summary, total: float) -> None:
+    from detainers.report.text import print_run
+
+    print_run(out, summary, total)
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -97,49 +102,6 @@ def _call_flow(name: str, **kwargs):
         _fail(f"unexpected {type(exc).__name__}: {exc} (set DETAINERS_VERBOSE=1 for the traceback)")
 
 
-def _print_run(summary, total: float) -> None:
-    table = Table(title=f"run {summary.run_id}", title_justify="left")
-    for column in ("source", "fetch", "load", "rows read", "loaded", "rejected"):
-        table.add_column(column, justify="right" if column in ("rows read", "loaded", "rejected") else "left")
-    for o in summary.sources:
-        table.add_row(o.source, o.fetch, o.load or "-", f"{o.rows_read:,}", f"{o.rows_loaded:,}", f"{o.rows_rejected:,}")
-    out.print(table)
-    for o in summary.sources:
-        for warning in o.warnings:
-            out.print(f"[yellow]warning:[/] {warning}")
-    stages = ", ".join(f"{k} {v:.2f}s" for k, v in summary.seconds.items())
-    out.print(f"stages: {stages}; total {total:.2f}s (with Prefect start-up)")
-    if summary.published:
-        out.print(f"published {summary.warehouse}")
-    else:
-        out.print(f"nothing changed: {summary.warehouse} left as it was")
-    if summary.headline:
-        _print_headline(summary.headline)
-
-
-BASIS_TEXT = {
-    "prepare": "declines counted by the prepare date of the detainer",
-    "decline": "declines counted by the date of the decline (Detainer Lift Date); releases without it are left out",
-}
-
-
-def _print_headline(h: dict) -> None:
-    out.print(
-        f"[bold]{h['window_start']} .. {h['window_end']}[/]: {h['detainers_issued']:,} detainers issued, "
-        f"{h['declined_detainers']:,} declined by {h['declining_jurisdictions']:,} jurisdictions "
-        f"({h['declined_without_jurisdiction']:,} declined with no known jurisdiction)",
-        highlight=False,
-    )
-    if h["coverage_start"]:
-        out.print(
-            f"coverage: data from {h['coverage_start']} to {h['coverage_end']}, "
-            f"{h['coverage_ratio']:.1%} of the window's days",
-            highlight=False,
-        )
-    else:
-        out.print("coverage: no loaded data falls in this window", highlight=False)
-
-
 def _date(value: str | None, default: dt.date, option: str) -> dt.date:
     if value is None:
         return default
@@ -149,29 +111,49 @@ def _date(value: str | None, default: dt.date, option: str) -> dt.date:
         _fail(f"{option} must be a date as YYYY-MM-DD, not {value!r}", code=2)
 
 
+def _states(values: list[str] | None) -> tuple[str, ...] | None:
+    """--state values as two-letter codes (names accepted); an unknown one is a usage error."""
+    if not values:
+        return None
+    import difflib
+
+    from schemas.reference import state_codes
+
+    codes = state_codes()
+    for value in values:
+        if value.strip().upper() not in codes:
+            close = difflib.get_close_matches(value.strip().upper(), list(codes), n=1)
+            _fail(f"--state: unknown state {value!r}" + (f" (did you mean {close[0]!r}?)" if close else ""), code=2)
+    return tuple(sorted({codes[v.strip().upper()] for v in values}))
+
+
 @app.command()
 def report(
     start: Annotated[Optional[str], typer.Option(help="First day of the window, YYYY-MM-DD.", show_default=str(DEFAULT_START))] = None,
     end: Annotated[Optional[str], typer.Option(help="Last day of the window, YYYY-MM-DD.", show_default=str(DEFAULT_END))] = None,
+    state: Annotated[Optional[list[str]], typer.Option("--state", help="Only this state, as a code or name (repeatable); default: the nation.")] = None,
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object with the headline keys.")] = False,
     basis: Annotated[str, typer.Option(help="Count declines by 'prepare' date, or by 'decline' date (lift date).")] = "prepare",
     html: Annotated[Optional[Path], typer.Option("--html", help="Also write a self-contained HTML report with charts here.", dir_okay=False)] = None,
 ) -> None:
     """The headline for a window of prepare dates (default: the inspector general's,
-    2014-01-01 to 2017-05-31): detainers issued, declined, declining jurisdictions,
-    declines with no known jurisdiction, and how much of the window the data covers;
-    then how the warehouse reconciles with the published figures (text mode only)."""
+    2014-01-01 to 2017-05-31), for the nation or the states asked about: detainers issued,
+    declined, declining jurisdictions, declines with no known jurisdiction, how much of the
+    window's days and states the data covers, and whether declines are a lower bound; then
+    how the warehouse reconciles with the published figures of the window (text mode only)."""
+    from detainers.report import text
     from detainers.report.headline import headline, open_published
     from detainers.report.reconciliation import reconciliation
 
     window = (_date(start, DEFAULT_START, "--start"), _date(end, DEFAULT_END, "--end"))
+    states = _states(state)
     try:
         con = open_published(warehouse)
         try:
-            h = headline(con, *window, basis=basis)
-            undated = h.get("declined_without_decline_date", 0)
-            reconciled = [] if as_json else reconciliation(con)
+            h = headline(con, *window, basis=basis, states=states)
+            shown = [] if as_json else reconciliation(con, *window)
+            others = 0 if as_json else len(reconciliation(con)) - len(shown)
             if html is not None:
                 from detainers.report.html import write_html_report
 
@@ -181,44 +163,17 @@ def report(
     except DetainersError as exc:
         _fail(str(exc))
     if as_json:
-        extra = {"basis": basis} if basis != "prepare" else {}  # the default object keeps its nine keys
+        extra = {"basis": basis} if basis != "prepare" else {}
         sys.stdout.write(json.dumps({k: h[k] for k in HEADLINE_KEYS} | extra) + "\n")
-    else:
-        out.print(f"basis: {BASIS_TEXT[basis]}", highlight=False)
-        _print_headline(h)
-        if undated:
-            out.print(f"{undated:,} declined detainers prepared in the window have no decline date (their release "
-                      "does not publish one) and are not counted on this basis", highlight=False)
-        _print_reconciliation(reconciled)
-        if html is not None:
-            out.print(f"wrote {html}", highlight=False)
-
-
-TONES = {"good": "green", "warning": "yellow", "bad": "bold red"}
-
-
-def _print_reconciliation(rows: list[dict]) -> None:
-    """Figures whose window the loaded data reaches; the rest are counted in one line."""
-    from schemas.reference import reconciliation_statuses
-
-    statuses = reconciliation_statuses()
-    if not rows:
         return
-    shown = [r for r in rows if r["coverage_start"] is not None]
-    table = Table(title="published figures against the warehouse", title_justify="left")
-    for column in ("figure", "window", "published", "ours", "diff", "covered", "status"):
-        table.add_column(column, justify="right" if column in ("published", "ours", "diff", "covered") else "left", no_wrap=True)
-    colors = {status: TONES[row["tone"]] for status, row in statuses.items()}
-    for r in shown:
-        table.add_row(
-            r["figure_id"], f"{r['window_start']}..{r['window_end']}",
-            f"{r['published_value']:,}", f"{r['warehouse_value']:,}", f"{r['difference']:+,}",
-            f"{float(r['coverage_ratio']):.1%}", f"[{colors.get(r['status'], 'white')}]{r['status']}[/]",
-        )
-    out.print(table)
-    rest = len(rows) - len(shown)
-    counted = ", ".join(f"{sum(r['status'] == s for r in rows)} {row['label']}" for s, row in statuses.items())
-    out.print(f"{len(rows)} published figures: {counted} ({rest} not shown: no loaded data in their window)", highlight=False)
+    out.print(f"basis: {text.BASIS_TEXT[basis]}", highlight=False)
+    text.print_headline(out, h)
+    if basis == "decline" and h["declined_without_decline_date"]:
+        out.print(f"{h['declined_without_decline_date']:,} declined detainers prepared in the window have no decline "
+                  "date (their release does not publish one) and are not counted on this basis", highlight=False)
+    text.print_reconciliation(out, shown, others, basis)
+    if html is not None:
+        out.print(f"wrote {html}", highlight=False)
 
 
 @app.command()

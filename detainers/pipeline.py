@@ -33,8 +33,8 @@ from detainers.load.sources import record_sources
 from detainers.paths import landing_dir
 from detainers.report.headline import DEFAULT_END, DEFAULT_START, headline
 from detainers.summary import RunSummary, SourceOutcome, new_run
-from detainers.transform.batches import read_ahead, validated_batches
-from detainers.transform.info import ReadInfo
+from detainers.transform.batches import derive
+from detainers.transform.published import published_facility_declines
 
 log = logging.getLogger("detainers.pipeline")
 FETCH_CONCURRENCY = 4  # fetches are network-bound and independent; loads write one file, one at a time
@@ -145,8 +145,7 @@ def collect_fetches(fetches: dict[str, Callable[[], Landed]], outcomes: dict[str
 
 def load_landed(con, source: Source, landed: Landed, run_id: str) -> LoadResult:
     """Transform and load one landed file: its validated batches, read one ahead of the write."""
-    info = ReadInfo()
-    return load_source(con, source, landed, run_id, read_ahead(validated_batches(source, landed, info)), info)
+    return load_source(con, source, landed, run_id, derive(source, landed))
 
 
 def _build_and_publish(plan: Plan, warehouse: Path, landed: dict[str, Landed], summary: RunSummary,
@@ -198,7 +197,7 @@ def load_into_build(build: Path, source: Source, landed: Landed, run_id: str) ->
 def build_and_test(build: Path, run: dict) -> dict:
     """The SQL models and data tests, the build's own records, and the headline it publishes."""
     def steps(con):
-        build_models(con)
+        build_models(con, {"published_facility_declines": published_facility_declines()})
         write_build_info(con, run["run_id"])
         record_run(con, run)
         return headline(con, DEFAULT_START, DEFAULT_END)

@@ -8,11 +8,11 @@ applies these definitions.
 
 from pathlib import Path
 
-SCHEMAS_DIR = Path(__file__).parent
-
 
 def rule_files() -> list[Path]:
-    """The data files that decide how rows are read, normalized and validated: layouts and
-    reference data. A change to any of them changes what a load derives from its file."""
-    return sorted([*SCHEMAS_DIR.glob("layouts/*.toml"), *SCHEMAS_DIR.glob("reference/*.csv"),
-                   *SCHEMAS_DIR.glob("reference/*.toml")])
+    """The data files that decide how rows are read, normalized, validated and reconciled:
+    layouts and reference data (published figures included)."""
+    from schemas import layouts, reference
+
+    folder = reference.REFERENCE_DIR
+    return sorted([*layouts.LAYOUT_DIR.glob("*.toml"), *folder.glob("*.csv"), *folder.glob("*.toml"), *folder.glob("published/*.csv")])

@@ -13,7 +13,9 @@ made null) or `derived` (computed from published fields by a rule in schemas/ref
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
 
 import pandera.polars as pa
 import polars as pl
@@ -84,6 +86,22 @@ SCHEMA = CanonicalDetainer.to_schema()
 COLUMNS = list(SCHEMA.columns)
 
 
+@functools.cache
+def canonical_schema(states: tuple[str, ...] | None = None) -> pa.DataFrameSchema:
+    """The canonical model for a source that holds only `states` (None: every state): a row
+    of another state, or of no state, cannot be counted from it and is rejected."""
+    if not states:
+        return SCHEMA
+    scoped = copy.deepcopy(SCHEMA)
+    scoped.checks = [
+        *SCHEMA.checks,
+        pa.Check(lambda data: data.lazyframe.select(pl.col("state_code").is_null() | pl.col("state_code").is_in(states)),
+                 name="state_in_scope"),
+        pa.Check(lambda data: data.lazyframe.select(pl.col("state_code").is_not_null()), name="state_given"),
+    ]
+    return scoped
+
+
 def fields(origin: str) -> tuple[str, ...]:
     return tuple(name for name, column in SCHEMA.columns.items() if column.metadata["origin"] == origin)
 
@@ -100,6 +118,8 @@ DATAFRAME_CHECK_REASONS = {
     "detainer_type_known": ("detainer_type", "unknown detainer type"),
     "prepare_date_not_in_future": ("prepare_date", "prepare date is in the future"),
     "lift_date_not_before_prepare_date": ("lift_date", "lift date is before the prepare date"),
+    "state_in_scope": ("state", "state is not one of the states the source holds (manifest: states)"),
+    "state_given": ("state", "no state, and the source holds only some states (manifest: states)"),
 }
 COLUMN_CHECK_REASONS = {
     ("prepare_date", "not_nullable"): "prepare date is blank or not a date in the layout's formats",

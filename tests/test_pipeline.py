@@ -80,6 +80,8 @@ def test_report_json_for_the_inspector_generals_window(bundled_run):
         "declined_without_jurisdiction": headline["declined_without_jurisdiction"],
         "coverage_start": "2014-10-01", "coverage_end": "2015-07-19",
         "coverage_ratio": round(292 / 1247, 4),
+        "states": None,  # the nation (issue 10)
+        "outcome_pending_share": round(52_263 / 79_053, 4),  # blank lift reasons: declines are a lower bound
     }
     assert headline["declined_without_jurisdiction"] == query(
         warehouse, "select count(*) from staging.stg_detainers where is_declined and jurisdiction_id is null")[0][0] > 0

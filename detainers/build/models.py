@@ -116,14 +116,15 @@ def build_order(models: dict[str, Model], existing: set[str]) -> list[Model]:
         raise DetainersError(f"the SQL models' declared inputs form a cycle: {' -> '.join(exc.args[1])}") from None
 
 
-def build_models(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> dict[str, float]:
-    """Load the reference data, materialize every model in one transaction and run the data
-    tests; return seconds per model."""
+def build_models(con: duckdb.DuckDBPyConnection, derived_reference: dict | None = None,
+                 sql_dir: Path = SQL_DIR) -> dict[str, float]:
+    """Load the reference data (and the pipeline's `derived_reference` frames), materialize
+    every model in one transaction and run the data tests; return seconds per model."""
     models = discover(sql_dir)
     timings = {}
     con.begin()
     try:
-        load_reference(con)
+        load_reference(con, derived_reference)
         for schema in MODEL_SCHEMAS:
             con.execute(f"create schema if not exists {schema}")
         _drop_undefined(con, models)

@@ -6,6 +6,7 @@ published (reference.published_figures) to reconcile with."""
 from __future__ import annotations
 
 import duckdb
+import polars as pl
 
 from schemas.reference import tables
 
@@ -15,6 +16,7 @@ TYPES = {
         "figure_id": "varchar",
         "publisher": "varchar",
         "metric": "varchar",
+        "scope": "varchar",
         "window_start": "date",
         "window_end": "date",
         "value": "bigint",
@@ -23,8 +25,9 @@ TYPES = {
 }
 
 
-def load_reference(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """(Re)create reference.<name> for each reference CSV; return the tables' names."""
+def load_reference(con: duckdb.DuckDBPyConnection, derived: dict[str, pl.DataFrame] | None = None) -> list[str]:
+    """(Re)create reference.<name> for each reference CSV, and for each frame of `derived`
+    (reference data the pipeline has put in the warehouse's terms); return the tables' names."""
     con.execute("create schema if not exists reference")
     names = []
     for path in tables():
@@ -32,4 +35,8 @@ def load_reference(con: duckdb.DuckDBPyConnection) -> list[str]:
         con.execute(f"create or replace table reference.{path.stem} as select * from read_csv($path, header = true, {options})",
                     dict(path=str(path)))
         names.append(f"reference.{path.stem}")
+    for name, frame in (derived or {}).items():
+        rows = frame.to_arrow()  # noqa: F841 (read by DuckDB by name)
+        con.execute(f"create or replace table reference.{name} as select * from rows")
+        names.append(f"reference.{name}")
     return names

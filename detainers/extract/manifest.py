@@ -10,11 +10,12 @@ import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from detainers.errors import DetainersError, ManifestError
 from detainers.extract.fetch import MAX_BYTES
 from schemas.layouts import InvalidLayoutFile, Layout, get_layout, known_layouts
+from schemas.reference import state_codes
 
 # Layout keys a manifest entry may set for its own file, besides `columns`.
 LAYOUT_OPTIONS = ("header_row", "sheets", "date_formats", "redaction_markers", "duplicate_rule", "optional_columns", "formats")
@@ -38,13 +39,35 @@ class Source(BaseModel):
     # A file shaped like `layout` but with its own column names: {published name: canonical field}.
     columns: dict[str, str] | None = None
     layout_options: dict[str, object] | None = None  # overrides of LAYOUT_OPTIONS for this file
+    # Where the source holds data: two-letter codes (full names accepted). None: every state
+    # and territory of schemas/reference/states.csv. Trusted on (its window) x (its states).
+    states: tuple[str, ...] | None = None
+    extracted_on: dt.date | None = None  # when the release was drawn: later outcomes are not in it
+
+    @field_validator("states", mode="before")
+    @classmethod
+    def _states_as_codes(cls, states):
+        if states is None:
+            return None
+        if isinstance(states, str) or not states:
+            raise ValueError("give a list of states, e.g. states = [\"PA\"]")
+        codes = state_codes()
+        unknown = [str(s).strip().upper() for s in states if str(s).strip().upper() not in codes]
+        if unknown:
+            raise ValueError(f"unknown state(s) {_with_hints(unknown, codes)}")
+        return tuple(sorted({codes[str(s).strip().upper()] for s in states}))
 
     @model_validator(mode="after")
-    def _window_in_order(self) -> "Source":
+    def _dates_in_order(self) -> "Source":
         if self.window_start and self.window_end and self.window_start > self.window_end:
             raise ValueError(f"window_start {self.window_start} is after window_end {self.window_end}")
         if self.reject_warn_share > self.reject_stop_share:
             raise ValueError("reject_warn_share is above reject_stop_share")
+        if self.extracted_on and self.window_end and self.extracted_on < self.window_end:
+            raise ValueError(f"extracted_on {self.extracted_on} is before the window ends ({self.window_end}): "
+                             "a release holds no detainer prepared after it was drawn")
+        if self.extracted_on and self.extracted_on > dt.date.today():
+            raise ValueError(f"extracted_on {self.extracted_on} is in the future")
         return self
 
     @property
@@ -158,7 +181,8 @@ def _describe(exc: ValidationError) -> str:
         if err["type"] == "extra_forbidden":
             parts.append(f"unknown key {_with_hints({where}, Source.model_fields)}")
         else:
-            parts.append(f"{where}: {err['msg']}" if where else err["msg"])
+            message = err["msg"].removeprefix("Value error, ")
+            parts.append(f"{where}: {message}" if where else message)
     return "; ".join(parts)
 
 

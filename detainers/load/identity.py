@@ -28,25 +28,27 @@ def published_state(warehouse: Path) -> PublishedState:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         rows = con.execute(
-            "select source, url, layout, release, window_start, window_end, file_sha256, etag, last_modified from audit.sources"
+            "select source, url, layout, release, window_start, window_end, states, extracted_on, file_sha256, etag, last_modified "
+            "from audit.sources"
         ).fetchall()
         fingerprint = con.execute("select value from audit.build_info where key = 'rules_fingerprint'").fetchone()
     finally:
         con.close()
     return PublishedState(
-        fetches={r[0]: PreviousFetch(r[6], r[7], r[8]) for r in rows if r[6]},
-        sources={r[0]: _identity(r[1:6]) for r in rows},
+        fetches={r[0]: PreviousFetch(r[8], r[9], r[10]) for r in rows if r[8]},
+        sources={r[0]: _identity(r[1:8]) for r in rows},
         fingerprint=fingerprint[0] if fingerprint else None,
     )
 
 
 def source_identity(source: Source) -> tuple:
     """The manifest's view of a source, as audit.sources records it."""
-    return _identity((redact_url(source.url), source.layout_name, source.release, source.window_start, source.window_end))
+    return _identity((redact_url(source.url), source.layout_name, source.release, source.window_start, source.window_end,
+                      list(source.states) if source.states else None, source.extracted_on))
 
 
 def _identity(values) -> tuple:
-    return tuple(None if v in ("", None) else str(v) for v in values)
+    return tuple(None if v in ("", None, []) else str(v) for v in values)
 
 
 def needs_build(state: PublishedState, sources: tuple[Source, ...], landed: dict[str, Landed], fingerprint: str) -> bool:

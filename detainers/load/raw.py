@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import time
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -22,8 +21,8 @@ from detainers.errors import RejectThresholdError
 from detainers.extract.fetch import Landed, redact_url
 from detainers.extract.landing import published_name
 from detainers.extract.manifest import Source
-from detainers.transform.batches import Batch
-from detainers.transform.info import ROW, SHEET, ReadInfo
+from detainers.transform.batches import Derived
+from detainers.transform.info import ROW, SHEET
 from schemas.canonical import COLUMNS
 
 
@@ -45,16 +44,16 @@ class LoadResult:
 WRITE_ROWS = 500_000
 
 
-def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, run_id: str,
-                batches: Iterable[Batch], info: ReadInfo) -> LoadResult:
-    """Replace the source's rows with the valid rows of `batches` (the landed file's, read
-    lazily: not at all when the file is already loaded), unless it is already loaded."""
+def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, run_id: str, derived: Derived) -> LoadResult:
+    """Replace the source's rows with the valid rows the transform derives from the landed
+    file, unless the source's current load is of the same file by the same rules (then its
+    batches are never read)."""
     current = con.execute(
         """
         select s.current_load_id from audit.sources s join audit.loads l on l.load_id = s.current_load_id
-        where s.source = ? and l.file_sha256 = ? and l.status = 'loaded'
+        where s.source = ? and l.file_sha256 = ? and l.rules_fingerprint = ? and l.status = 'loaded'
         """,
-        [source.name, landed.sha256],
+        [source.name, landed.sha256, derived.rules_fingerprint],
     ).fetchone()
     if current:
         _remember_fetch(con, source, landed, current[0])
@@ -74,7 +73,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
     try:
         clock = time.perf_counter()
         pending: list[pl.DataFrame] = []  # valid rows not yet written, up to WRITE_ROWS
-        for published, valid, reasons in batches:
+        for published, valid, reasons in derived.batches:
             result.rows_read += published.height
             progress.advance_rows(source.name, published.height)
             result.rows_rejected += reasons.height
@@ -104,7 +103,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
         else:
             con.execute("delete from raw.detainers where source = ? and load_id <> ?", [source.name, load_id])
             _remember_fetch(con, source, landed, load_id)
-        _record_load(con, source, landed, run_id, result, info, started, message)
+        _record_load(con, source, landed, run_id, result, derived, started, message)
         con.commit()
     except BaseException:
         con.rollback()
@@ -153,13 +152,23 @@ def _insert_rejects(con, published: pl.DataFrame, reasons: pl.DataFrame, columns
     con.executemany("insert into incoming_rejects values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
-def _record_load(con, source: Source, landed: Landed, run_id: str, result: LoadResult, info: ReadInfo,
+def _record_load(con, source: Source, landed: Landed, run_id: str, result: LoadResult, derived: Derived,
                  started: dt.datetime, message: str | None) -> None:
+    info = derived.info
     con.execute(
-        "insert into audit.loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [result.load_id, run_id, source.name, source.release, redact_url(source.url), landed.sha256, landed.size,
-         info.file_format, info.sheets, info.extra_columns, result.rows_read, result.rows_loaded, result.rows_rejected,
-         result.status, message, started, dt.datetime.now(dt.UTC), result.seconds_read_validate, result.seconds_write],
+        """
+        insert into audit.loads by name
+        select $load_id as load_id, $run_id as run_id, $source as source, $release as release, $url as url,
+            $sha256 as file_sha256, $bytes as file_bytes, $format as file_format, $sheets as sheets,
+            $extra as extra_columns, $read as rows_read, $loaded as rows_loaded, $rejected as rows_rejected,
+            $status as status, $message as message, $started as started_at, now() as finished_at,
+            $read_seconds as seconds_read_validate, $write_seconds as seconds_write, $fingerprint as rules_fingerprint
+        """,
+        dict(load_id=result.load_id, run_id=run_id, source=source.name, release=source.release, url=redact_url(source.url),
+             sha256=landed.sha256, bytes=landed.size, format=info.file_format, sheets=info.sheets, extra=info.extra_columns,
+             read=result.rows_read, loaded=result.rows_loaded, rejected=result.rows_rejected, status=result.status,
+             message=message, started=started, read_seconds=result.seconds_read_validate, write_seconds=result.seconds_write,
+             fingerprint=derived.rules_fingerprint),
     )
 
 

@@ -13,32 +13,36 @@ from detainers.errors import DetainersError
 # The inspector general's window (OIG-18-36): January 2014 through May 2017.
 DEFAULT_START = dt.date(2014, 1, 1)
 DEFAULT_END = dt.date(2017, 5, 31)
+# What `detainers report --json` prints (and `basis` when it is not the default).
 HEADLINE_KEYS = (
     "window_start", "window_end", "detainers_issued", "declined_detainers", "declining_jurisdictions",
-    "declined_without_jurisdiction", "coverage_start", "coverage_end", "coverage_ratio",
+    "declined_without_jurisdiction", "coverage_start", "coverage_end", "coverage_ratio", "states",
+    "outcome_pending_share",
 )
 
 # Which date puts a decline in the window: the detainer's prepare date, or the date of the
-# decline (lift date, published by some releases only). Each basis is one macro in sql/marts.
-BASES = {"prepare": "marts.headline", "decline": "marts.headline_by_decline_date"}
+# decline (lift date, published by some releases only); marts.headline takes either.
+BASES = ("prepare", "decline")
 
 
-def headline(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, basis: str = "prepare") -> dict:
-    """The headline metrics for an inclusive window, dates as YYYY-MM-DD, and whatever else
-    the basis's macro returns (e.g. declined_without_decline_date)."""
+def headline(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, basis: str = "prepare",
+             states: tuple[str, ...] | None = None) -> dict:
+    """The headline metrics for an inclusive window and the states asked about (None: the
+    nation), dates as YYYY-MM-DD, with everything else marts.headline returns."""
     if start > end:
         raise DetainersError(f"the window starts ({start}) after it ends ({end})")
     if basis not in BASES:
         raise DetainersError(f"unknown basis {basis!r}; one of: {', '.join(BASES)}")
-    cursor = con.execute(f"select * from {BASES[basis]}($start, $end)", dict(start=start, end=end))
+    cursor = con.execute("select * from marts.headline($start, $end, states := $states, basis := $basis)",
+                         dict(start=start, end=end, states=list(states) if states else None, basis=basis))
     names = [d[0] for d in cursor.description]
     row = dict(zip(names, cursor.fetchone()))
     out = {}
     for key, value in row.items():
         if isinstance(value, dt.date):
             out[key] = value.isoformat()
-        elif key == "coverage_ratio":
-            out[key] = float(value or 0)
+        elif key in ("coverage_ratio", "outcome_pending_share"):
+            out[key] = None if value is None else float(value)
         elif isinstance(value, int) and not isinstance(value, bool):
             out[key] = int(value)
         else:

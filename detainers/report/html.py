@@ -56,7 +56,7 @@ def report_data(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) ->
             """,
             window,
         ).fetchall(),
-        "reconciliation": reconciliation(con, only_relevant=True),
+        "reconciliation": reconciliation(con, start, end),
     }
 
 

@@ -7,11 +7,16 @@ import datetime as dt
 import duckdb
 
 
-def reconciliation(con: duckdb.DuckDBPyConnection, only_relevant: bool = False) -> list[dict]:
-    """Rows of marts.reconciliation; only_relevant keeps figures whose window the loaded data
-    touches (the others are all coverage gaps of zero against the published value)."""
-    where = "where coverage_start is not null" if only_relevant else ""
-    cursor = con.execute(f"select * from marts.reconciliation {where} order by window_start, window_end, figure_id")
+def reconciliation(con: duckdb.DuckDBPyConnection, start: dt.date | None = None, end: dt.date | None = None) -> list[dict]:
+    """Rows of marts.reconciliation, only those whose window overlaps [start, end] when given."""
+    cursor = con.execute(
+        """
+        select * from marts.reconciliation
+        where ($start is null or window_end >= $start) and ($end is null or window_start <= $end)
+        order by window_start, window_end, figure_id
+        """,
+        dict(start=start, end=end),
+    )
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, row)) for row in cursor.fetchall()]
     for row in rows:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -17,9 +18,26 @@ from detainers.extract.manifest import Source
 from detainers.transform.info import ReadInfo
 from detainers.transform.normalize import to_canonical
 from detainers.transform.read import read_batches
+from detainers.transform.rules import derivation_fingerprint
 from detainers.transform.validate import check_published, split_valid
 
 Batch = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]  # (published rows, valid canonical rows, reasons of the rejected)
+
+
+@dataclass
+class Derived:
+    """A landed file's rows as the transform derives them: its batches (read lazily, one ahead
+    of the loader), what the reader learns of the file as it goes, and the fingerprint of
+    the rules that derive them (transform/rules.py)."""
+
+    batches: Iterator[Batch]
+    info: ReadInfo
+    rules_fingerprint: str
+
+
+def derive(source: Source, landed: Landed) -> Derived:
+    info = ReadInfo()
+    return Derived(read_ahead(validated_batches(source, landed, info)), info, derivation_fingerprint(source))
 
 
 def validated_batches(source: Source, landed: Landed, info: ReadInfo) -> Iterator[Batch]:
@@ -31,7 +49,7 @@ def validated_batches(source: Source, landed: Landed, info: ReadInfo) -> Iterato
     try:
         for published in read_batches(landed.path, layout, info):
             check_published(published, layout, where)
-            valid, reasons = split_valid(to_canonical(published, layout))
+            valid, reasons = split_valid(to_canonical(published, layout), source.states)
             yield published, valid, reasons
     except LayoutError as exc:
         message = str(exc)

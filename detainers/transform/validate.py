@@ -8,7 +8,7 @@ import polars as pl
 from pandera.errors import SchemaError, SchemaErrors
 
 from detainers.errors import LayoutError
-from schemas.canonical import COLUMN_CHECK_REASONS, DATAFRAME_CHECK_REASONS, CanonicalDetainer
+from schemas.canonical import COLUMN_CHECK_REASONS, DATAFRAME_CHECK_REASONS, canonical_schema
 from schemas.layouts import Layout
 from schemas.published import published_schema
 
@@ -21,14 +21,15 @@ def check_published(batch: pl.DataFrame, layout: Layout, where: str) -> None:
         raise LayoutError(f"{where}: does not match layout {layout.name!r}: {exc}") from None
 
 
-def split_valid(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Validate a canonical batch: (rows that pass, one row per failed row with its reasons).
+def split_valid(frame: pl.DataFrame, states: tuple[str, ...] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Validate a canonical batch of a source holding `states` (None: all): (rows that pass,
+    one row per failed row with its reasons).
 
     The reasons frame has `_index` (position in `frame`), `column` and `check`, joined by '; '
     where a row fails several checks.
     """
     try:
-        CanonicalDetainer.validate(frame, lazy=True)
+        canonical_schema(states).validate(frame, lazy=True)
         return frame, pl.DataFrame(schema={"_index": pl.Int64, "column": pl.String, "check": pl.String})
     except SchemaErrors as exc:
         cases = exc.failure_cases

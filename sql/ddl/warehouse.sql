@@ -59,6 +59,10 @@ create table if not exists audit.sources (
 
 -- Added after the first release: warehouses built before it gain the column here.
 alter table audit.sources add column if not exists duplicate_rule varchar default 'none';
+alter table audit.sources add column if not exists states varchar[];
+alter table audit.sources add column if not exists extracted_on date;
+alter table audit.sources add column if not exists has_lift_date boolean default false;
+alter table audit.loads add column if not exists rules_fingerprint varchar;
 
 create table if not exists audit.runs (
     run_id varchar primary key,

@@ -7,6 +7,7 @@ with detainers as (
         state_code,
         jurisdiction_id,
         is_declined,
+        outcome,
         lift_date,
         detainers,
     from intermediate.detainer_counts
@@ -20,6 +21,7 @@ select
     coalesce(sum(detainers) filter (where is_declined), 0)::bigint as declined_detainers,
     coalesce(sum(detainers) filter (where is_declined and lift_date is null), 0)::bigint
         as declined_without_decline_date,
+    coalesce(sum(detainers) filter (where outcome = 'no_outcome_yet'), 0)::bigint as outcome_pending,
 from detainers
 group by all
 order by prepare_date, state_code, jurisdiction_id

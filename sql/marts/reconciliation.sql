@@ -1,13 +1,16 @@
 -- One row per published figure (reference.published_figures): the warehouse's own figure
--- for the same metric and window, computed by marts.headline (the same definitions the
--- report uses), the difference (ours minus published), how much of the window the loaded
--- data covers, and a status (macros.reconciliation_status).
+-- for the same metric, window and scope (the nation, or a state), computed by marts.headline
+-- (the same definitions the report uses), the difference (ours minus published), how much
+-- of the figure's days x states the loaded data covers, and a status
+-- (macros.reconciliation_status): a figure the data covers only in part is never a
+-- disagreement for being higher than ours.
 -- depends on: reference.published_figures, marts.headline, macros.reconciliation_status
 with figures as (
     select
         figure_id,
         publisher,
         metric,
+        scope,
         window_start,
         window_end,
         value as published_value,
@@ -18,9 +21,13 @@ with figures as (
 ours as (
     select
         figures.figure_id,
-        headline.* exclude (window_start, window_end),
+        headline.* exclude (window_start, window_end, states, basis, last_extracted_on),
     from figures,
-        lateral marts.headline(figures.window_start, figures.window_end) as headline
+        lateral marts.headline(
+            figures.window_start,
+            figures.window_end,
+            states := if(figures.scope = 'national', null, [figures.scope])
+        ) as headline
 ),
 
 ours_by_metric as (
@@ -34,6 +41,7 @@ select
     figures.figure_id,
     figures.publisher,
     figures.metric,
+    figures.scope,
     figures.window_start,
     figures.window_end,
     figures.published_value,
