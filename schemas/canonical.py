@@ -8,7 +8,10 @@ The pandera model below is that definition. Everything else is derived from it:
 
 Each field's `origin` says where its value comes from: `provenance` (where in the file the
 row is), `published` (a column of the file, cleaned: trimmed, redaction markers and blanks
-made null) or `derived` (computed from published fields by a rule in schemas/reference).
+made null) or `derived` (computed from one published field, named by `source`, by a rule in
+schemas/reference). Every check but those of CROSS_FIELD_CHECKS depends on one published
+field's value alone, so the transform validates each distinct value once
+(detainers/transform/values.py).
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ EARLIEST = reference.earliest_prepare_date()
 PROVENANCE, PUBLISHED, DERIVED = "provenance", "published", "derived"
 
 
-def _field(origin: str, **checks) -> object:
-    return pa.Field(metadata={"origin": origin}, **checks)
+def _field(origin: str, source: str | None = None, **checks) -> object:
+    return pa.Field(metadata={"origin": origin, "source": source}, **checks)
 
 
 class CanonicalDetainer(pa.DataFrameModel):
@@ -36,18 +39,18 @@ class CanonicalDetainer(pa.DataFrameModel):
     sheet: str = _field(PROVENANCE)
     source_row: int = _field(PROVENANCE, ge=1)
     prepare_date: dt.date = _field(PUBLISHED, nullable=False, ge=EARLIEST)
-    prepared_at: dt.datetime = _field(DERIVED, nullable=True)  # the prepare date's time, where the file gives it
+    prepared_at: dt.datetime = _field(DERIVED, "prepare_date", nullable=True)  # its time, where the file gives it
     lift_date: dt.date = _field(PUBLISHED, nullable=True, ge=EARLIEST)
     detainer_type: str = _field(PUBLISHED, nullable=True)
-    detainer_form: str = _field(DERIVED, nullable=True)
+    detainer_form: str = _field(DERIVED, "detainer_type", nullable=True)
     facility: str = _field(PUBLISHED, nullable=True)
-    facility_name: str = _field(DERIVED, nullable=True)
-    facility_is_placeholder: bool = _field(DERIVED)
+    facility_name: str = _field(DERIVED, "facility", nullable=True)
+    facility_is_placeholder: bool = _field(DERIVED, "facility")
     state: str = _field(PUBLISHED, nullable=True)
-    state_code: str = _field(DERIVED, nullable=True, str_length={"min_value": 2, "max_value": 2})
+    state_code: str = _field(DERIVED, "state", nullable=True, str_length={"min_value": 2, "max_value": 2})
     city: str = _field(PUBLISHED, nullable=True)
     lift_reason: str = _field(PUBLISHED, nullable=True)
-    outcome: str = _field(DERIVED, nullable=True, isin=reference.outcomes())
+    outcome: str = _field(DERIVED, "lift_reason", nullable=True, isin=reference.outcomes())
     detainer_id: str = _field(PUBLISHED, nullable=True)
     person_id: str = _field(PUBLISHED, nullable=True)
     criminality: str = _field(PUBLISHED, nullable=True)
@@ -109,6 +112,21 @@ def fields(origin: str) -> tuple[str, ...]:
 PUBLISHED_FIELDS = fields(PUBLISHED)
 DATE_FIELDS = tuple(name for name in PUBLISHED_FIELDS if SCHEMA.columns[name].dtype.type == pl.Date)
 TEXT_FIELDS = tuple(name for name in PUBLISHED_FIELDS if SCHEMA.columns[name].dtype.type == pl.String)
+
+
+def value_id(field: str) -> str:
+    """How a text field is stored: as the id of its value in its load's dictionary."""
+    return f"{field}_id"
+
+
+def derived_from(field: str) -> tuple[str, ...]:
+    """The canonical fields derived from one published field (state -> state_code)."""
+    return tuple(name for name in fields(DERIVED) if SCHEMA.columns[name].metadata["source"] == field)
+
+
+# The checks that relate two published fields, and which: they are checked on each distinct
+# combination of those fields' values; every other check on each distinct value alone.
+CROSS_FIELD_CHECKS = {"lift_date_not_before_prepare_date": ("prepare_date", "lift_date")}
 
 # What each failed check means, in the words audit.rejects keeps: a row-level check by the
 # column it speaks of, a column check by (column, check).

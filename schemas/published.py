@@ -1,5 +1,6 @@
 """pandera models of each layout as published, built from the layout files: the columns a
-file must have, and that each holds text (or, for dates, dates or text to parse)."""
+file must have, and that each holds text (readers give it as polars Categorical, by code) or,
+for dates, dates or text to parse."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import functools
 from typing import Any
 
 import pandera.polars as pa
+import polars as pl
 
 from schemas.canonical import DATE_FIELDS
 from schemas.layouts import Layout
@@ -23,7 +25,7 @@ def _schema(name: str, columns: tuple[tuple[str, str], ...], optional: tuple[str
     fields: dict[str, Any] = {}
     for i, (column, field) in enumerate(columns):
         attr = f"c{i}_{field}"
-        annotations[attr] = str
+        annotations[attr] = pl.Categorical
         fields[attr] = pa.Field(alias=column, nullable=True, required=column not in optional)
     config = type("Config", (), {"strict": False, "name": f"published layout {name}"})
     model = type(f"Published_{name}", (pa.DataFrameModel,), {"__annotations__": annotations, **fields, "Config": config})

@@ -9,7 +9,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from detainers.transform import normalize
+from detainers.transform.normalize import canonical_values
+from detainers.transform.values import Normalizer, to_canonical
+from schemas.canonical import COLUMNS, PUBLISHED_FIELDS
 from detainers.transform.validate import split_valid
 from schemas.layouts import get_layout
 from detainers.transform.info import ReadInfo
@@ -52,7 +54,7 @@ def test_every_generated_row_loads_and_values_come_from_the_bundled_extract(tmp_
     info = ReadInfo()
     published = pl.concat(list(read_batches(path, LAYOUT, info)))
     assert info.file_format == fmt and published.height == 2_000
-    valid, reasons = split_valid(normalize.to_canonical(published, LAYOUT))
+    valid, reasons = split_valid(to_canonical(published, LAYOUT))
     assert (valid.height, reasons.height) == (2_000, 0)
     bundled = pl.concat(list(read_batches(BUNDLED_EXTRACT, LAYOUT, ReadInfo())))
     for column in ("Detainer Type", "Detainer Detention Facility", "City", "Detainer Lift Reason"):
@@ -60,18 +62,29 @@ def test_every_generated_row_loads_and_values_come_from_the_bundled_extract(tmp_
         assert set(published[column].fill_null("").to_list()) <= known
 
 
-def test_evaluating_on_distinct_values_gives_what_evaluating_every_row_gives(monkeypatch):
-    """to_canonical runs each column's normalization on its distinct values and joins them
-    back; the plain select over every row must give the same frame, on real and odd values."""
+def every_row(frame: pl.DataFrame) -> pl.DataFrame:
+    """The canonical rows of a batch, each field derived from each row's own value (no tables)."""
+    by_field = {field: name for name, field in LAYOUT.columns.items()}
+    blank = pl.lit(None, dtype=pl.String)
+    fields = [canonical_values(f, pl.col(by_field[f]) if f in by_field else blank,
+                               frame.schema[by_field[f]] if f in by_field else pl.String, LAYOUT) for f in PUBLISHED_FIELDS]
+    return frame.select(pl.col("_sheet").alias("sheet"), pl.col("_row").alias("source_row"),
+                        *[e for exprs in fields for e in exprs]).select(COLUMNS)
+
+
+def test_normalizing_distinct_values_gives_what_normalizing_every_row_gives():
+    """The transform derives each distinct value once and gathers it by code (values.py); the
+    plain evaluation of every row must give the same canonical rows and the same verdicts, on
+    real and odd values, across batches that share values."""
     bundled = pl.concat(list(read_batches(BUNDLED_EXTRACT, LAYOUT, ReadInfo())))
     odd = bundled.head(6).with_columns(
-        pl.Series("State", ["ATLANTIS", None, "  texas ", "b(6), b(7)c", "", "TX"]),
-        pl.Series("Detainer Lift Reason", ["Vanished", None, "", "Lifted", "Lifted", None]),
+        pl.Series("State", ["ATLANTIS", None, "  texas ", "b(6), b(7)c", "", "TX"], dtype=pl.Categorical),
+        pl.Series("Detainer Lift Reason", ["Vanished", None, "", "Lifted", "Lifted", None], dtype=pl.Categorical),
     )
-    for frame in (bundled, odd, bundled.head(0)):
-        fast = normalize.to_canonical(frame, LAYOUT)
-        with monkeypatch.context() as m:
-            m.setattr(normalize, "evaluate_per_value", lambda f, exprs: f.select(exprs))
-            plain = normalize.to_canonical(frame, LAYOUT)
-        assert fast.schema == plain.schema
-        assert fast.equals(plain)
+    normalizer = Normalizer(LAYOUT)
+    for frame in (bundled, odd, bundled.head(0), odd):
+        positions, passes = normalizer.rows(frame)
+        plain = every_row(frame)
+        assert normalizer.canonical(positions).equals(plain)
+        _, reasons = split_valid(plain)
+        assert passes.to_list() == [i not in set(reasons["_index"]) for i in range(frame.height)]

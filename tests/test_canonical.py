@@ -4,20 +4,26 @@ normalization fills and what raw.detainers holds all follow from it."""
 import duckdb
 
 from detainers.build.ddl import LOAD_COLUMNS, apply_ddl
-from detainers.transform.normalize import to_canonical
-from schemas.canonical import COLUMNS, PUBLISHED_FIELDS, SCHEMA
+from detainers.transform.values import to_canonical
+from schemas.canonical import COLUMNS, PUBLISHED_FIELDS, SCHEMA, TEXT_FIELDS, derived_from, value_id
 from schemas.layouts import known_layouts
 from tests.test_schemas import LAYOUT, published
 
 
-def test_raw_detainers_holds_the_load_provenance_and_every_canonical_field_with_its_nullability():
+def test_raw_detainers_holds_the_load_provenance_and_every_canonical_field():
     con = duckdb.connect()
     apply_ddl(con)
-    columns = con.execute("select column_name, is_nullable from duckdb_columns() "
-                          "where schema_name = 'raw' and table_name = 'detainers' order by column_index").fetchall()
-    assert [name for name, _ in columns] == [*LOAD_COLUMNS, *COLUMNS]
-    nullable = dict(columns)
-    assert all(nullable[name] == SCHEMA.columns[name].nullable for name in COLUMNS)
+
+    def columns(table):
+        return dict(con.execute("select column_name, is_nullable from duckdb_columns() where schema_name = 'raw' "
+                                "and table_name = ? order by column_index", [table]).fetchall())
+
+    assert list(columns("detainers")) == [*LOAD_COLUMNS, *COLUMNS]  # the view: the canonical row, as loaded
+    stored = columns("detainer_rows")
+    assert {value_id(f) for f in TEXT_FIELDS} <= set(stored)  # text by value id
+    for name in ("sheet", "source_row", "prepare_date", "prepared_at", "lift_date"):
+        assert stored[name] == SCHEMA.columns[name].nullable
+    assert set(columns("detainer_values")) >= {name for f in TEXT_FIELDS for name in derived_from(f)}
 
 
 def test_normalization_fills_exactly_the_canonical_columns():

@@ -10,7 +10,7 @@ from detainers.errors import ManifestError
 from detainers.extract.manifest import load_manifest
 from detainers.transform.validate import split_valid
 from schemas.layouts import Layout, get_layout
-from detainers.transform.normalize import to_canonical
+from detainers.transform.values import to_canonical
 from detainers.transform.validate import check_published
 from detainers.transform.info import ReadInfo
 from detainers.transform.read import read_batches

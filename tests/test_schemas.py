@@ -8,7 +8,7 @@ import pytest
 from detainers.errors import LayoutError
 from detainers.transform.validate import split_valid
 from schemas.layouts import get_layout
-from detainers.transform.normalize import to_canonical
+from detainers.transform.values import to_canonical
 from detainers.transform.validate import check_published
 
 LAYOUT = get_layout("lesa_stu")

@@ -1,4 +1,5 @@
-"""Load: a source's validated batches into DuckDB's raw.detainers, its rejects into
+"""Load: a source's validated batches into DuckDB's raw.detainer_rows and its dictionary of
+values into raw.detainer_values (together, the view raw.detainers), its rejects into
 audit.rejects, and a record of the attempt into audit.loads.
 
 A source's rows are replaced in one transaction, so a reader of the build sees the old
@@ -23,7 +24,6 @@ from detainers.extract.landing import published_name
 from detainers.extract.manifest import Source
 from detainers.transform.batches import Derived
 from detainers.transform.info import ROW, SHEET
-from schemas.canonical import COLUMNS
 
 
 @dataclass
@@ -62,8 +62,9 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
     columns = source.resolved_layout().columns
     load_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{source.name}-{uuid.uuid4().hex[:8]}"
     result = LoadResult(source.name, "loaded", load_id)
+    load_key = con.execute("select coalesce(max(load_key), 0) + 1 from audit.loads").fetchone()[0]
     started = dt.datetime.now(dt.UTC)
-    # One transaction: the new rows go straight into raw.detainers beside the source's old
+    # One transaction: the new rows go straight into raw.detainer_rows beside the source's old
     # ones (no second copy), then whichever set must go is deleted, so a reader of the build
     # sees the old release or the new one, never a mix. Rejects wait in a connection-local
     # table and are kept even when the source fails its threshold (that case commits too,
@@ -81,7 +82,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
             clock = time.perf_counter()
             pending.append(valid)
             if sum(frame.height for frame in pending) >= WRITE_ROWS:
-                _insert_valid(con, pl.concat(pending, rechunk=True), source, load_id, landed.sha256)
+                _insert_valid(con, pl.concat(pending, rechunk=True), load_key)
                 pending = []
             if reasons.height:
                 _insert_rejects(con, published, reasons, columns, source, load_id, landed.sha256)
@@ -91,7 +92,8 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
         result.seconds_read_validate += time.perf_counter() - clock
         clock = time.perf_counter()
         if pending:
-            _insert_valid(con, pl.concat(pending, rechunk=True), source, load_id, landed.sha256)
+            _insert_valid(con, pl.concat(pending, rechunk=True), load_key)
+        _insert_values(con, derived, load_key)
         result.seconds_write += time.perf_counter() - clock
 
         message = _threshold_breach(source, landed, result)
@@ -99,11 +101,12 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
         con.execute("insert into audit.rejects select * from incoming_rejects")
         if message:
             result.status = "failed_reject_threshold"
-            con.execute("delete from raw.detainers where load_id = ?", [load_id])
+            _delete_rows(con, "load_key = $new", dict(new=load_key))
         else:
-            con.execute("delete from raw.detainers where source = ? and load_id <> ?", [source.name, load_id])
+            _delete_rows(con, "load_key <> $new and load_key in (select load_key from audit.loads where source = $source)",
+                         dict(new=load_key, source=source.name))
             _remember_fetch(con, source, landed, load_id)
-        _record_load(con, source, landed, run_id, result, derived, started, message)
+        _record_load(con, source, landed, run_id, result, derived, started, message, load_key)
         con.commit()
     except BaseException:
         con.rollback()
@@ -129,16 +132,21 @@ def _threshold_breach(source: Source, landed: Landed, result: LoadResult) -> str
     return None
 
 
-def _insert_valid(con, valid: pl.DataFrame, source: Source, load_id: str, sha256: str) -> None:
-    batch = valid.select(COLUMNS).to_arrow()  # noqa: F841 (read by DuckDB by name)
-    con.execute(
-        """
-        insert into raw.detainers by name
-        select $load_id as load_id, $source as source, $release as release, $sha as file_sha256, *
-        from batch
-        """,
-        dict(load_id=load_id, source=source.name, release=source.release, sha=sha256),
-    )
+def _insert_valid(con, rows: pl.DataFrame, load_key: int) -> None:
+    batch = rows.to_arrow()  # noqa: F841 (read by DuckDB by name)
+    con.execute("insert into raw.detainer_rows by name select $key as load_key, * from batch", dict(key=load_key))
+
+
+def _insert_values(con, derived: Derived, load_key: int) -> None:
+    """The load's dictionary: every text value its rows name, with what it gives."""
+    values = derived.normalizer.dictionary().to_arrow()  # noqa: F841 (read by DuckDB by name)
+    con.execute("insert into raw.detainer_values by name select $key as load_key, * from values", dict(key=load_key))
+
+
+def _delete_rows(con, where: str, params: dict) -> None:
+    """The rows and dictionaries of the loads that `where` picks."""
+    for table in ("detainer_rows", "detainer_values"):
+        con.execute(f"delete from raw.{table} where {where}", params)
 
 
 def _insert_rejects(con, published: pl.DataFrame, reasons: pl.DataFrame, columns: dict, source: Source,
@@ -153,7 +161,7 @@ def _insert_rejects(con, published: pl.DataFrame, reasons: pl.DataFrame, columns
 
 
 def _record_load(con, source: Source, landed: Landed, run_id: str, result: LoadResult, derived: Derived,
-                 started: dt.datetime, message: str | None) -> None:
+                 started: dt.datetime, message: str | None, load_key: int) -> None:
     info = derived.info
     con.execute(
         """
@@ -162,13 +170,14 @@ def _record_load(con, source: Source, landed: Landed, run_id: str, result: LoadR
             $sha256 as file_sha256, $bytes as file_bytes, $format as file_format, $sheets as sheets,
             $extra as extra_columns, $read as rows_read, $loaded as rows_loaded, $rejected as rows_rejected,
             $status as status, $message as message, $started as started_at, now() as finished_at,
-            $read_seconds as seconds_read_validate, $write_seconds as seconds_write, $fingerprint as rules_fingerprint
+            $read_seconds as seconds_read_validate, $write_seconds as seconds_write, $fingerprint as rules_fingerprint,
+            $load_key as load_key
         """,
         dict(load_id=result.load_id, run_id=run_id, source=source.name, release=source.release, url=redact_url(source.url),
              sha256=landed.sha256, bytes=landed.size, format=info.file_format, sheets=info.sheets, extra=info.extra_columns,
              read=result.rows_read, loaded=result.rows_loaded, rejected=result.rows_rejected, status=result.status,
              message=message, started=started, read_seconds=result.seconds_read_validate, write_seconds=result.seconds_write,
-             fingerprint=derived.rules_fingerprint),
+             fingerprint=derived.rules_fingerprint, load_key=load_key),
     )
 
 

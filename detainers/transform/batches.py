@@ -1,6 +1,7 @@
 """One source's file as a stream of validated batches: read, check the published shape,
-normalize, split valid from rejected. `read_ahead` runs the stream one batch ahead in a
-thread, so the next batch is read while the loader writes this one."""
+normalize and validate by distinct value (values.py), split the rows to store from the
+rejected, with their reasons. `read_ahead` runs the stream one batch ahead in a thread, so
+the next batch is read while the loader writes this one."""
 
 from __future__ import annotations
 
@@ -16,46 +17,63 @@ from detainers.extract.fetch import Landed
 from detainers.extract.landing import published_name
 from detainers.extract.manifest import Source
 from detainers.transform.info import ReadInfo
-from detainers.transform.normalize import to_canonical
 from detainers.transform.read import read_batches
 from detainers.transform.rules import derivation_fingerprint
 from detainers.transform.validate import check_published, split_valid
+from detainers.transform.values import Normalizer
 
-Batch = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]  # (published rows, valid canonical rows, reasons of the rejected)
+Batch = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]  # (published rows, rows to store, reasons of the rejected)
 
 
 @dataclass
 class Derived:
     """A landed file's rows as the transform derives them: its batches (read lazily, one ahead
-    of the loader), what the reader learns of the file as it goes, and the fingerprint of
-    the rules that derive them (transform/rules.py)."""
+    of the loader), what the reader learns of the file as it goes, the load's dictionary of
+    values (complete once the batches are), and the fingerprint of the rules that derive
+    them (transform/rules.py)."""
 
     batches: Iterator[Batch]
     info: ReadInfo
+    normalizer: Normalizer
     rules_fingerprint: str
 
 
 def derive(source: Source, landed: Landed) -> Derived:
-    info = ReadInfo()
-    return Derived(read_ahead(validated_batches(source, landed, info)), info, derivation_fingerprint(source))
+    info, normalizer = ReadInfo(), Normalizer(source.resolved_layout(), source.states)
+    batches = read_ahead(validated_batches(source, landed, info, normalizer))
+    return Derived(batches, info, normalizer, derivation_fingerprint(source))
 
 
-def validated_batches(source: Source, landed: Landed, info: ReadInfo) -> Iterator[Batch]:
-    """Each batch of the landed file: the rows as published, the valid canonical rows, and
-    the reasons of the rejected ones. Errors name the source and the published file name."""
+def validated_batches(source: Source, landed: Landed, info: ReadInfo, normalizer: Normalizer) -> Iterator[Batch]:
+    """Each batch of the landed file: the rows as published, the rows to store (raw.detainer_rows'
+    shape), and the reasons of the rejected ones (`_index` in the batch, column, check).
+    Errors name the source and the published file name."""
     layout = source.resolved_layout()
     name = published_name(source.url, landed.path)
     where = f"source {source.name}: {name}"
     try:
         for published in read_batches(landed.path, layout, info):
             check_published(published, layout, where)
-            valid, reasons = split_valid(to_canonical(published, layout), source.states)
-            yield published, valid, reasons
+            positions, passes = normalizer.rows(published)
+            reasons = _reasons(normalizer, positions, passes, source.states)
+            # the whole-row verdict is final: a row the model passes whole is stored
+            passes = passes | pl.repeat(True, positions.height, dtype=pl.Boolean, eager=True).scatter(reasons["_index"], False)
+            yield published, normalizer.stored(positions.filter(passes)), reasons
     except LayoutError as exc:
         message = str(exc)
         if not message.startswith(where):
             message = f"source {source.name}: " + message.replace(landed.path.name, name, 1)
         raise LayoutError(message) from None
+
+
+def _reasons(normalizer: Normalizer, positions: pl.DataFrame, passes: pl.Series, states) -> pl.DataFrame:
+    """Why each failed row failed, from the canonical model on the whole row (as audit.rejects
+    keeps it); `_index` is the row's place in the batch."""
+    failed = pl.int_range(positions.height, eager=True).filter(~passes)
+    if not failed.len():
+        return pl.DataFrame(schema={"_index": pl.Int64, "column": pl.String, "check": pl.String})
+    _, reasons = split_valid(normalizer.canonical(positions[failed]), states)
+    return reasons.with_columns(failed.gather(reasons["_index"]).cast(pl.Int64).alias("_index"))
 
 
 _DONE = object()

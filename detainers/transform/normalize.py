@@ -1,18 +1,18 @@
-"""Normalization: published rows of any layout onto the canonical detainer row
-(schemas/canonical.py), which then validates them.
+"""Normalization: a published column's values onto the canonical fields they give
+(schemas/canonical.py): the field itself, cleaned or parsed, and the fields derived from it.
 
 Every mapping comes from schemas/reference/*.csv. A value the mapping does not know
-normalizes to null; the canonical schema then rejects the row and names the column, so
-nothing unknown slips into the metrics. Fields a layout does not publish stay unknown (null).
+normalizes to null; the canonical schema then rejects it and names the column, so nothing
+unknown slips into the metrics. Each expression reads one value: values.py evaluates them
+once per distinct value of a load, not once per row.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from detainers.transform.info import ROW, SHEET
 from schemas import reference
-from schemas.canonical import COLUMNS, TEXT_FIELDS
+from schemas.canonical import DATE_FIELDS, derived_from
 from schemas.layouts import Layout
 
 
@@ -74,62 +74,19 @@ def is_placeholder(name: pl.Expr) -> pl.Expr:
     return name.is_null() | name.is_in(sorted(reference.placeholder_facilities()))
 
 
-def to_canonical(published: pl.DataFrame, layout: Layout) -> pl.DataFrame:
-    """Map a batch of published rows onto canonical columns (provenance kept)."""
-    by_field = {field: name for name, field in layout.columns.items() if name in published.columns}
-    markers = layout.redaction_markers
-
-    def text(field: str) -> pl.Expr:
-        if field not in by_field:
-            return pl.lit(None, dtype=pl.String)
-        return clean_text(pl.col(by_field[field]), markers)
-
-    def date(field: str) -> pl.Expr:
-        if field not in by_field:
-            return pl.lit(None, dtype=pl.Date)
-        return parse_date(pl.col(by_field[field]), published.schema[by_field[field]], layout.date_formats)
-
-    prepared = by_field["prepare_date"]
-    # Each canonical column as one expression over the published columns, so that
-    # evaluate_per_value can see which single column it reads.
-    return evaluate_per_value(published, [
-        pl.col(SHEET).alias("sheet"),
-        pl.col(ROW).alias("source_row"),
-        date("prepare_date").alias("prepare_date"),
-        parse_timestamp(pl.col(prepared), published.schema[prepared], layout.date_formats).alias("prepared_at"),
-        date("lift_date").alias("lift_date"),
-        *[text(f).alias(f) for f in TEXT_FIELDS],
-        detainer_form(text("detainer_type")).alias("detainer_form"),
-        state_code(text("state")).alias("state_code"),
-        facility_name(text("facility")).alias("facility_name"),
-        outcome(text("lift_reason")).alias("outcome"),
-        is_placeholder(facility_name(text("facility"))).alias("facility_is_placeholder"),
-    ]).select(COLUMNS)
-
-
-_KEY = "__value"
-
-
-def evaluate_per_value(frame: pl.DataFrame, exprs: list[pl.Expr]) -> pl.DataFrame:
-    """`frame.select(exprs)`, faster on repetitive data: an expression that reads one column
-    (and is row-wise, as every normalization here is) is evaluated on that column's distinct
-    values only and joined back. A million rows of a published extract hold a few thousand
-    facilities and dates, so trimming, regexes, date parsing and lookups run on those.
-    Expressions reading no column or several, or provenance, are evaluated on every row."""
-    by_root: dict[str, list[pl.Expr]] = {}
-    direct: list[pl.Expr] = []
-    for expr in exprs:
-        roots = set(expr.meta.root_names())
-        if len(roots) == 1 and not roots & {SHEET, ROW}:
-            by_root.setdefault(roots.pop(), []).append(expr)
-        else:
-            direct.append(expr)
-    names = [expr.meta.output_name() for expr in exprs]
-    out = frame.with_columns(direct).select(e.meta.output_name() for e in direct)
-    for root, derived in by_root.items():
-        values = frame.select(pl.col(root).unique())
-        lookup = values.select(pl.col(root).alias(_KEY), *derived)
-        mapped = frame.select(pl.col(root).alias(_KEY)).join(
-            lookup, on=_KEY, how="left", nulls_equal=True, maintain_order="left")
-        out = out.hstack(mapped.drop(_KEY).get_columns())
-    return out.select(names)
+def canonical_values(field: str, published: pl.Expr, dtype: pl.DataType, layout: Layout) -> list[pl.Expr]:
+    """The canonical fields one published column gives, in order: its own value (text
+    cleaned, dates parsed by the layout's formats) and every field derived from it."""
+    if field in DATE_FIELDS:
+        value = parse_date(published, dtype, layout.date_formats)
+    else:
+        value = clean_text(published, layout.redaction_markers)
+    rules = {
+        "prepared_at": lambda: parse_timestamp(published, dtype, layout.date_formats),
+        "detainer_form": lambda: detainer_form(value),
+        "facility_name": lambda: facility_name(value),
+        "facility_is_placeholder": lambda: is_placeholder(facility_name(value)),
+        "state_code": lambda: state_code(value),
+        "outcome": lambda: outcome(value),
+    }
+    return [value.alias(field), *(rules[name]().alias(name) for name in derived_from(field))]

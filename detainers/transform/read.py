@@ -1,7 +1,7 @@
 """Readers: a landed file and its layout in, batches of published rows out.
 
-Each batch is a polars DataFrame with the layout's published column names (text, or dates
-where the spreadsheet stored dates) plus provenance: `_sheet` and `_row`, the row number a
+Each batch is a polars DataFrame with the layout's published column names (text as
+Categorical, or dates where the spreadsheet stored dates) plus provenance: `_sheet` and `_row`, the row number a
 spreadsheet or text editor would show for that record. Batches keep memory bounded however
 large the file is. The file's real format comes from its first bytes, not its name.
 """

@@ -37,6 +37,7 @@ def read_csv(path: Path, layout: Layout, info: ReadInfo, batch_rows: int) -> Ite
         skip_rows=header_row - 1,
         infer_schema=False,
         new_columns=[f"_c{i}" for i in range(len(names))],
+        schema_overrides={f"_c{pos}": pl.Categorical for pos in columns.values()},  # text by code: values.py
         row_index_name=ROW,
         row_index_offset=header_row + 1,
     )

@@ -97,10 +97,10 @@ def _xlsx_frame(chunk: list[list], columns: dict[str, int], sheet: str, first_ro
 def _column(values: tuple) -> pl.Series:
     kinds = set(map(type, values))
     if kinds <= {str}:
-        return pl.Series(values, dtype=pl.String)
+        return pl.Series(values, dtype=pl.Categorical)  # text by code: values.py
     if kinds <= {dt.date, str} and dt.date in kinds and all(v == "" for v in values if type(v) is str):
         return pl.Series([v or None for v in values], dtype=pl.Date)
-    return pl.Series([_text(v) for v in values], dtype=pl.String)
+    return pl.Series([_text(v) for v in values], dtype=pl.Categorical)
 
 
 def _text(value) -> str:

@@ -4,7 +4,7 @@
 -- facility-year is fully covered when every day of its year is covered for its state (for
 -- a facility with no state: for every state); ours lower than NPR's is a coverage gap only
 -- when it is not (macros.reconciliation_status).
--- depends on: reference.published_facility_declines, intermediate.detainer_counts,
+-- depends on: reference.published_facility_declines, intermediate.detainer_counts, intermediate.places,
 --   marts.daily_coverage, reference.states, macros.reconciliation_status
 with published as (
     select
@@ -18,14 +18,16 @@ with published as (
 
 ours as (
     select
-        year(prepare_date) as year,
-        facility_name,
-        state_code,
-        sum(detainers)::bigint as warehouse_declined,
-    from intermediate.detainer_counts
-    where is_declined
-        and facility_name is not null
-        and year(prepare_date) in (select year from published)
+        year(counts.prepare_date) as year,
+        places.facility_name,
+        places.state_code,
+        sum(counts.detainers)::bigint as warehouse_declined,
+    from intermediate.detainer_counts as counts
+    inner join intermediate.places as places
+        on counts.place_key = places.place_key
+    where counts.is_declined
+        and places.facility_name is not null
+        and year(counts.prepare_date) in (select year from published)
     group by all
 ),
 

@@ -1,24 +1,25 @@
 -- Detainers and declines per jurisdiction and prepare month (known jurisdictions only).
--- depends on: intermediate.detainer_counts
-with detainers as (
+-- depends on: intermediate.detainer_counts, intermediate.places
+with by_place as (
     select
         prepare_month,
-        jurisdiction_id,
-        facility_name,
-        state_code,
-        is_declined,
-        detainers,
+        place_key,
+        sum(detainers) as detainers,
+        sum(detainers) filter (where is_declined) as declined_detainers,
     from intermediate.detainer_counts
-    where jurisdiction_id is not null
+    where has_jurisdiction
+    group by all
 )
 
 select
-    prepare_month,
-    jurisdiction_id,
-    facility_name,
-    state_code,
-    sum(detainers)::bigint as detainers,
-    coalesce(sum(detainers) filter (where is_declined), 0)::bigint as declined_detainers,
-from detainers
+    by_place.prepare_month,
+    places.jurisdiction_id,
+    places.facility_name,
+    places.state_code,
+    sum(by_place.detainers)::bigint as detainers,
+    coalesce(sum(by_place.declined_detainers), 0)::bigint as declined_detainers,
+from by_place
+inner join intermediate.places as places
+    on by_place.place_key = places.place_key
 group by all
-order by prepare_month, jurisdiction_id
+order by by_place.prepare_month, places.jurisdiction_id

@@ -1,0 +1,43 @@
+-- One row per load and pair of facility and state value ids the counted rows hold: the place
+-- they name (a normalized facility name, null when blank, and a state code, with whether the
+-- facility is a placeholder and the jurisdiction it makes) and the place's small integer key.
+-- The counts group by this key, so long names are joined once per mart (intermediate.places),
+-- not carried through every aggregation.
+-- depends on: staging.stg_detainer_keys, raw.detainer_values, macros.jurisdiction_id
+with pairs as (
+    select distinct
+        load_key,
+        facility_id,
+        state_id,
+    from staging.stg_detainer_keys
+),
+
+named as (
+    select
+        pairs.load_key,
+        pairs.facility_id,
+        pairs.state_id,
+        facility.facility_name,
+        facility.facility_is_placeholder,
+        state.state_code,
+    from pairs
+    inner join raw.detainer_values as facility
+        on facility.load_key = pairs.load_key
+        and facility.field = 'facility'
+        and facility.value_id = pairs.facility_id
+    inner join raw.detainer_values as state
+        on state.load_key = pairs.load_key
+        and state.field = 'state'
+        and state.value_id = pairs.state_id
+)
+
+select
+    load_key,
+    facility_id,
+    state_id,
+    dense_rank() over (order by facility_name, state_code, facility_is_placeholder) as place_key,
+    facility_name,
+    state_code,
+    facility_is_placeholder,
+    macros.jurisdiction_id(facility_name, facility_is_placeholder, state_code) as jurisdiction_id,
+from named
