@@ -123,3 +123,35 @@ def prefect_database() -> bytes:
     path = Path(url.split(":///", 1)[1])
     assert path.exists() and path.stat().st_size > 0
     return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
+
+def test_secrets_in_url_paths_never_reach_logs_output_or_the_warehouse(prefect_server, httpserver, tmp_path, caplog):
+    """A token as a path segment, and a session id as a path parameter, are cut like a query
+    string; the host and the file's name stay, so a reader still knows which file it is."""
+    import datetime as dt
+
+    token, session = "t0kenAbCdEf0123456789xyz", "ABC123"
+    bodies = {n: "".join(",".join(r) + "\n" for r in [HEADER, *good_rows(3, start=dt.date(2014 + n, 1, 1))]) for n in (0, 1)}
+    httpserver.expect_request(re.compile(rf"/{token}/data\.csv")).respond_with_data(bodies[0])
+    httpserver.expect_request(re.compile(r"/data\.csv;.*")).respond_with_data(bodies[1])
+    base = f"http://localhost:{httpserver.port}"
+    manifest = tmp_path / "sources.toml"
+    manifest.write_text("".join(
+        f'[[source]]\nname = "s{n}"\nurl = "{url}"\nlayout = "lesa_stu"\nwindow_start = {2014 + n}-01-01\n'
+        f"window_end = {2014 + n}-12-31\n" for n, url in enumerate([f"{base}/{token}/data.csv", f"{base}/data.csv;jsessionid={session}"])))
+    warehouse = tmp_path / "wh" / "detainers.duckdb"
+    caplog.set_level(logging.ERROR, logger="werkzeug")  # the test server's access log is not ours
+    with caplog.at_level(logging.DEBUG):
+        result = CliRunner().invoke(app, ["run", "--manifest", str(manifest), "--warehouse", str(warehouse)])
+        assert result.exit_code == 0, result.output
+        httpserver.clear()
+        httpserver.expect_request(re.compile(".*")).respond_with_data("gone", status=410)
+        failed = CliRunner().invoke(app, ["run", "--manifest", str(manifest), "--warehouse", str(warehouse)])
+    assert failed.exit_code == 1 and "HTTP 410" in failed.output
+    ours = [f"{r.name}: {r.getMessage()}" for r in caplog.records if r.name != "werkzeug"]
+    seen = "\n".join([result.output, failed.output, *ours, all_text(warehouse), *every_file(tmp_path)])
+    assert f"{base}/…/data.csv" in seen and f"{base}/data.csv;…" in seen, "host and file name are kept"
+    assert b"HTTP 410 GONE fetching http://localhost" in prefect_database()
+    for secret in (token, session):
+        assert secret not in seen
+        assert secret.encode() not in prefect_database()

@@ -8,19 +8,19 @@ final at once. What arrives is checked for being the kind of file the layout exp
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import requests
 
 from detainers import progress
 from detainers.errors import FetchError
 from detainers.extract.landing import CHUNK, check_kind, landed_path, partial_path, sha256_of
+from detainers.extract.redact import redact_url
 
 MAX_BYTES = 4 << 30  # the default size cap (manifest: max_bytes): no release so far is a tenth of this
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
@@ -55,29 +55,6 @@ class RetryPolicy:
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
     max_bytes: int = MAX_BYTES
-
-
-class _RedactQueries(logging.Filter):
-    """urllib3 logs each request's path with its query string at DEBUG: cut the query."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(a.split("?")[0] + "?…" if isinstance(a, str) and "?" in a else a for a in record.args)
-        return True
-
-
-logging.getLogger("urllib3.connectionpool").addFilter(_RedactQueries())
-
-
-def redact_url(url: str) -> str:
-    """The URL without user info or query string: tokens and passwords never reach a log."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "…" if parts.query else "", ""))
 
 
 def fetch(

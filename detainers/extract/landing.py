@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from detainers.errors import FetchError
+from detainers.extract.redact import redact_url
 from detainers.paths import PARTIAL_PREFIX
 
 CHUNK = 1 << 20
@@ -51,8 +53,6 @@ def check_kind(name: str, shown: str, path: Path, formats: tuple[str, ...]) -> N
 
 
 def published_name(url: str, landed: Path) -> str:
-    """The file as its publisher named it (the last part of its URL or path); the landing
-    name is only a sha256, which tells a reader of an error nothing."""
-    from urllib.parse import urlsplit
-
-    return Path(urlsplit(url).path).name or landed.name
+    """The file as its publisher named it (the last part of its URL or path, redacted like the
+    URL); the landing name is only a sha256, which tells a reader of an error nothing."""
+    return Path(urlsplit(redact_url(url)).path).name or landed.name
