@@ -160,6 +160,17 @@ def test_a_bad_file_is_a_clear_error_and_nothing_loads(tmp_path, make, message):
     assert not list((tmp_path / "landing").glob(".partial-*"))
 
 
+@pytest.mark.parametrize("first_line, secret", [("root:x:0:0:root:/root:/bin/bash", "/bin/bash"),
+                                                ("AWS_SECRET_ACCESS_KEY;wJalrXUtnFEMI", "wJalrXUtnFEMI")])
+def test_an_error_never_quotes_a_header_that_shares_no_column_with_the_layout(tmp_path, first_line, secret):
+    """Such a file may not be data at all (a manifest pointed at /etc/passwd, a credentials
+    file): the error says what is wrong without quoting it. The header of a file of the right
+    kind is still listed, as it helps (the missing column cases above)."""
+    (tmp_path / "f.csv").write_text(f"{first_line}\nmore,lines\n")
+    with pytest.raises(LayoutError) as caught:
+        land_and_load(tmp_path, tmp_path / "f.csv")
+    assert secret not in str(caught.value) and first_line not in str(caught.value)
+
 # ---- bad rows that are quarantined with the reason and the values as published --------
 
 QUARANTINED = [
