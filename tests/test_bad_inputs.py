@@ -7,6 +7,7 @@ rows load. Plain functions (fetch, load_landed) on a DuckDB file in tmp_path: no
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 
 import duckdb
@@ -128,6 +129,21 @@ def _missing_path(p):
     return p / "nowhere" / "fy2015.xlsx"
 
 
+def _named_pipe(p):  # would block a reader for ever: refused without opening it
+    os.mkfifo(p / "pipe.csv")
+    return p / "pipe.csv"
+
+
+def _directory(p):
+    (p / "folder.csv").mkdir()
+    return p / "folder.csv"
+
+
+def _kernel_file(p):  # procfs claims 0 bytes and may hold secrets (the run's environment)
+    (p / "environ.csv").symlink_to("/proc/self/environ")
+    return p / "environ.csv"
+
+
 ERRORS = [
     (_missing_column, r"(?s)source bad: missing\.xlsx, sheet 'Sheet1': missing column\(s\) \['State'\].*expected: \[.*'State'.*\]\n  found: .*'City'"),
     (_renamed_column, r"(?s)source bad: renamed\.csv: missing column\(s\) \['Detainer Lift Reason'\].*found: .*'Lift Reason'"),
@@ -147,6 +163,9 @@ ERRORS = [
     (_unbalanced_quote, r"\.csv: is not valid CSV"),
     (_bad_second_sheet, r"two-sheets\.xlsx, sheet 'FY14': missing column\(s\) \['Detainer Lift Reason'\]"),
     (_missing_path, r"source bad: no file at .*nowhere/fy2015\.xlsx"),
+    (_named_pipe, r"source bad: .*pipe\.csv is not a regular data file \(a named pipe\)"),
+    (_directory, r"source bad: .*folder\.csv is not a regular data file \(a directory\)"),
+    (_kernel_file, r"source bad: .*environ\.csv is not a regular data file \(it is under /proc\)"),
 ]
 
 

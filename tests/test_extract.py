@@ -1,12 +1,19 @@
 """Extract against a local HTTP server (pytest-httpserver on 127.0.0.1): retries, final
 errors, and responses that are not the expected file."""
 
+import builtins
+import hashlib
+import io
+import os
 
 import pytest
 from werkzeug import Response
 
 from detainers.errors import FetchError
 from detainers.extract.fetch import PreviousFetch, RetryPolicy, fetch, redact_url
+from detainers.extract.manifest import Source
+from detainers.pipeline import fetch_source
+from tests.badfiles import HEADER, good_rows, write_csv
 from tests.conftest import BUNDLED_EXTRACT
 
 FAST = RetryPolicy(attempts=3, backoff_seconds=0.01, read_timeout=5)
@@ -108,3 +115,40 @@ def test_a_file_whose_content_differs_from_the_manifest_pin_is_refused(tmp_path)
     check_pinned("local", landed, None)  # no pin: anything passes
     with pytest.raises(Refused, match="source local: the file's sha256 is d6352d3b.*but the manifest pins 0000"):
         check_pinned("local", landed, "0" * 64)
+
+
+def test_a_local_file_replaced_mid_fetch_lands_under_the_hash_of_the_bytes_copied(tmp_path, monkeypatch):
+    """The file is swapped for another (a rename, as a publisher's sync would do) right after
+    the fetch first opens it: what lands is named by the sha256 of exactly its own bytes,
+    and the manifest's pin is checked against those bytes."""
+    source = write_csv(tmp_path / "f.csv", [HEADER, *good_rows(3)])
+    first, other = source.read_bytes(), write_csv(tmp_path / "other.csv", [HEADER, *good_rows(7)]).read_bytes()
+    openers = ((builtins, "open"), (io, "open"), (os, "open"))  # whichever way a fetch opens it
+    real = {module: getattr(module, name) for module, name in openers}
+
+    def swap_after_first_open(opener):
+        def opened(path, *args, **kwargs):
+            handle = opener(path, *args, **kwargs)
+            if str(path) == str(source) and not swapped:
+                swapped.append(True)
+                (tmp_path / "swap.csv").write_bytes(other)
+                os.replace(tmp_path / "swap.csv", source)
+            return handle
+        return opened
+
+    def fetch_while_swapping(pin):
+        swapped.clear()
+        source.write_bytes(first)
+        with monkeypatch.context() as patch:
+            for module, name in openers:
+                patch.setattr(module, name, swap_after_first_open(real[module]))
+            return fetch_source(Source(name="s", url=str(source), layout="lesa_stu", sha256=pin), tmp_path / "landing", None)
+
+    swapped: list = []
+    landed = fetch_while_swapping(None)
+    assert swapped, "the file was swapped during the fetch"
+    content = landed.path.read_bytes()
+    assert landed.path.name == f"{hashlib.sha256(content).hexdigest()}.csv" == f"{landed.sha256}.csv"
+    assert content == first, "what lands is what the one open read"
+    with pytest.raises(FetchError, match="but the manifest pins"):
+        fetch_while_swapping(hashlib.sha256(other).hexdigest())

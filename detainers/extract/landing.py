@@ -1,23 +1,54 @@
 """The landing zone: every fetched file, named by its sha256, written once and never edited.
-The warehouse can be rebuilt from these files."""
+The warehouse can be rebuilt from these files.
+
+The zone is its owner's alone (directory 0700, files 0600): a source may hold what others on
+the machine should not read, and a manifest entry may point at a file only its owner can.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from detainers.errors import FetchError
+from detainers.extract.meter import Meter
 from detainers.extract.redact import redact_url
 from detainers.paths import PARTIAL_PREFIX
 
 CHUNK = 1 << 20
+DIRECTORY_MODE, FILE_MODE = 0o700, 0o600
+
+
+def prepare_landing(landing: Path) -> None:
+    """Create the landing zone, or make one an older version created readable by others private."""
+    landing.mkdir(parents=True, exist_ok=True)
+    os.chmod(landing, DIRECTORY_MODE)
 
 
 def partial_path(landing: Path) -> Path:
     """Where a file is written until it is whole; the next lock holder removes leftovers."""
     return landing / f"{PARTIAL_PREFIX}{uuid.uuid4().hex}"
+
+
+def land_chunks(chunks: Iterable[bytes], landing: Path, meter: Meter) -> tuple[Path, str]:
+    """Write the chunks to a new .partial-* file (mode 0600), hashing exactly the bytes written
+    and counting them on the meter; (the partial file, its sha256). Any failure removes it."""
+    partial = partial_path(landing)
+    digest = hashlib.sha256()
+    try:
+        with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), "wb") as out:
+            for chunk in chunks:
+                meter.add(len(chunk))
+                digest.update(chunk)
+                out.write(chunk)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return partial, digest.hexdigest()
 
 
 def landed_path(landing: Path, sha256: str) -> Path | None:
@@ -26,11 +57,12 @@ def landed_path(landing: Path, sha256: str) -> Path | None:
     return None
 
 
-def sha256_of(path: Path) -> str:
+def sha256_of(chunks: Iterable[bytes], meter: Meter) -> str:
+    """The sha256 of the chunks, counted on the meter; nothing is written."""
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
+    for chunk in chunks:
+        meter.add(len(chunk))
+        digest.update(chunk)
     return digest.hexdigest()
 
 
