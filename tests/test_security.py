@@ -3,6 +3,7 @@ user values reach SQL, and that secrets in URLs reach neither logs nor the wareh
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import re
@@ -140,23 +141,29 @@ def test_secrets_in_urls_never_reach_logs_output_or_the_warehouse(prefect_server
     manifest = tmp_path / "sources.toml"
     manifest.write_text(f'[[source]]\nname = "s"\nurl = "{url}"\nlayout = "lesa_stu"\n')
     warehouse = tmp_path / "wh" / "detainers.duckdb"
-    caplog.set_level(logging.ERROR, logger="werkzeug")  # the test server's access log is not ours
-    with caplog.at_level(logging.DEBUG):
-        result = CliRunner().invoke(app, ["run", "--manifest", str(manifest), "--warehouse", str(warehouse)])
-        assert result.exit_code == 0, result.output
-        httpserver.clear()
-        httpserver.expect_request("/f.csv").respond_with_data("gone", status=410)
-        failed = CliRunner().invoke(app, ["run", "--manifest", str(manifest), "--warehouse", str(warehouse)])
-    assert failed.exit_code == 1 and "HTTP 410" in failed.output
+    said = run_then_find_it_gone(manifest, warehouse, httpserver, caplog)
     request = httpserver.log[0][0]
     assert request.args["token"] == "SECRET123" and request.authorization.password == "hunter2", "the secrets were used"
-    ours = [f"{r.name}: {r.getMessage()}" for r in caplog.records if r.name != "werkzeug"]  # not the test server's access log
-    seen = "\n".join([result.output, failed.output, *ours, all_text(warehouse), *every_file(tmp_path)])
+    seen = "\n".join([*said, all_text(warehouse), *every_file(tmp_path)])
     assert "localhost" in seen and "/f.csv" in seen
     assert b"HTTP 410 GONE fetching http://localhost" in prefect_database(), "the error did reach Prefect, redacted"
     for secret in ("SECRET123", "hunter2", "sig=abc"):
         assert secret not in seen
         assert secret.encode() not in prefect_database(), "nor Prefect's own records (logs, states, parameters)"
+
+
+def run_then_find_it_gone(manifest: Path, warehouse: Path, httpserver, caplog) -> list[str]:
+    """`detainers run`, then again with every URL answering 410: what both printed, and our
+    log lines (not the test server's access log)."""
+    caplog.set_level(logging.ERROR, logger="werkzeug")
+    with caplog.at_level(logging.DEBUG):
+        result = CliRunner().invoke(app, ["run", "--manifest", str(manifest), "--warehouse", str(warehouse)])
+        assert result.exit_code == 0, result.output
+        httpserver.clear()
+        httpserver.expect_request(re.compile(".*")).respond_with_data("gone", status=410)
+        failed = CliRunner().invoke(app, ["run", "--manifest", str(manifest), "--warehouse", str(warehouse)])
+    assert failed.exit_code == 1 and "HTTP 410" in failed.output
+    return [result.output, failed.output, *(f"{r.name}: {r.getMessage()}" for r in caplog.records if r.name != "werkzeug")]
 
 
 def prefect_database() -> bytes:
@@ -171,8 +178,6 @@ def prefect_database() -> bytes:
 def test_secrets_in_url_paths_never_reach_logs_output_or_the_warehouse(prefect_server, httpserver, tmp_path, caplog):
     """A token as a path segment, and a session id as a path parameter, are cut like a query
     string; the host and the file's name stay, so a reader still knows which file it is."""
-    import datetime as dt
-
     token, session = "t0kenAbCdEf0123456789xyz", "ABC123"
     bodies = {n: "".join(",".join(r) + "\n" for r in [HEADER, *good_rows(3, start=dt.date(2014 + n, 1, 1))]) for n in (0, 1)}
     httpserver.expect_request(re.compile(rf"/{token}/data\.csv")).respond_with_data(bodies[0])
@@ -183,16 +188,9 @@ def test_secrets_in_url_paths_never_reach_logs_output_or_the_warehouse(prefect_s
         f'[[source]]\nname = "s{n}"\nurl = "{url}"\nlayout = "lesa_stu"\nwindow_start = {2014 + n}-01-01\n'
         f"window_end = {2014 + n}-12-31\n" for n, url in enumerate([f"{base}/{token}/data.csv", f"{base}/data.csv;jsessionid={session}"])))
     warehouse = tmp_path / "wh" / "detainers.duckdb"
-    caplog.set_level(logging.ERROR, logger="werkzeug")  # the test server's access log is not ours
-    with caplog.at_level(logging.DEBUG):
-        result = CliRunner().invoke(app, ["run", "--manifest", str(manifest), "--warehouse", str(warehouse)])
-        assert result.exit_code == 0, result.output
-        httpserver.clear()
-        httpserver.expect_request(re.compile(".*")).respond_with_data("gone", status=410)
-        failed = CliRunner().invoke(app, ["run", "--manifest", str(manifest), "--warehouse", str(warehouse)])
-    assert failed.exit_code == 1 and "HTTP 410" in failed.output
-    ours = [f"{r.name}: {r.getMessage()}" for r in caplog.records if r.name != "werkzeug"]
-    seen = "\n".join([result.output, failed.output, *ours, all_text(warehouse), *every_file(tmp_path)])
+    seen = "\n".join([*run_then_find_it_gone(manifest, warehouse, httpserver, caplog), all_text(warehouse), *every_file(tmp_path)])
+    asked = " ".join(request.full_path for request, _ in httpserver.log)
+    assert token in asked and session in asked, "the secrets were used"
     assert f"{base}/…/data.csv" in seen and f"{base}/data.csv;…" in seen, "host and file name are kept"
     assert b"HTTP 410 GONE fetching http://localhost" in prefect_database()
     for secret in (token, session):
@@ -213,11 +211,10 @@ def test_system_files_never_leak_into_errors_logs_the_warehouse_or_prefect(prefe
     the path, never quote the content; the good source still loads."""
     from flows.pipeline import run_flow
 
-    link = tmp_path / "innocent.csv"
-    link.symlink_to("/etc/passwd")
-    urls = {"good": str(write_csv(tmp_path / "good.csv", [HEADER, *good_rows(3)])), "passwd-url": "file:///etc/passwd",
-            "passwd-link": str(link), "environ": "/proc/self/environ", "environ-link": str(tmp_path / "env.csv")}
+    (tmp_path / "innocent.csv").symlink_to("/etc/passwd")
     (tmp_path / "env.csv").symlink_to("/proc/self/environ")
+    urls = {"good": str(write_csv(tmp_path / "good.csv", [HEADER, *good_rows(3)])), "passwd-url": "file:///etc/passwd",
+            "passwd-link": str(tmp_path / "innocent.csv"), "environ": "/proc/self/environ", "environ-link": str(tmp_path / "env.csv")}
     manifest = tmp_path / "sources.toml"
     manifest.write_text("".join(
         f'[[source]]\nname = "{name}"\nurl = "{url}"\nlayout = "lesa_stu"\nwindow_start = {2014 + i}-01-01\n'
