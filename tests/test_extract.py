@@ -152,3 +152,14 @@ def test_a_local_file_replaced_mid_fetch_lands_under_the_hash_of_the_bytes_copie
     assert content == first, "what lands is what the one open read"
     with pytest.raises(FetchError, match="but the manifest pins"):
         fetch_while_swapping(hashlib.sha256(other).hexdigest())
+
+
+def test_where_the_kernel_cannot_copy_file_to_file_the_copy_goes_through_python(tmp_path, monkeypatch):
+    import errno
+
+    def no_sendfile(*args):
+        raise OSError(errno.EINVAL, "sendfile: not file to file here")
+
+    monkeypatch.setattr(os, "sendfile", no_sendfile)
+    landed = fetch("local", str(BUNDLED_EXTRACT), tmp_path, ("xlsx",))
+    assert landed.path.read_bytes() == XLSX and landed.sha256 == hashlib.sha256(XLSX).hexdigest()

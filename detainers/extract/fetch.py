@@ -14,17 +14,17 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 from urllib.parse import urlsplit
 
 import requests
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError, SSLError
 
 from detainers.errors import FetchError
-from detainers.extract.landing import CHUNK, check_kind, land_chunks, landed_path, prepare_landing, sha256_of
+from detainers.extract.landing import check_kind, landed_path, prepare_landing
 from detainers.extract.local import open_local
 from detainers.extract.meter import MAX_BYTES, Limits, Meter, deadline_passed
 from detainers.extract.redact import redact_url
+from detainers.extract.transfer import CHUNK, land_chunks, land_copy, metered, read_chunks, sha256_of
 
 __all__ = ["MAX_BYTES", "Landed", "PreviousFetch", "RetryPolicy", "check_pinned", "fetch", "redact_url"]
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
@@ -94,18 +94,13 @@ def _fetch_local(name, path: str, landing, formats, previous, policy, deadline) 
             raise FetchError(f"source {name}: {path} is {claimed:,} bytes, over the cap of {policy.max_bytes:,}")
         if known:  # the usual nightly case, the same file as last time: hash it, copy nothing
             meter = Meter(name, path, policy, deadline, claimed or None)
-            if sha256_of(_chunks(source), meter) == previous.sha256:
+            if sha256_of(metered(read_chunks(source), meter)) == previous.sha256:
                 check_kind(name, path, known, formats)
                 return Landed(name, known, previous.sha256, meter.size, "unchanged")
-            source.seek(0)  # it changed: copy it, naming the copy by the hash of what is copied
+            source.seek(0)  # it changed: copy it, and name the copy by its own hash
         meter = Meter(name, path, policy, deadline, claimed or None, report=not known)
-        partial, digest = land_chunks(_chunks(source), landing, meter)
+        partial, digest = land_copy(source, landing, meter)
     return _place(name, path, partial, digest, meter.size, landing / f"{digest}{_suffix(path)}", formats, previous)
-
-
-def _chunks(source: BinaryIO) -> Iterator[bytes]:
-    while chunk := source.read(CHUNK):
-        yield chunk
 
 
 def _place(name, shown, partial: Path, digest: str, size: int, target: Path, formats, previous,
@@ -174,7 +169,7 @@ def _stream_to_partial(response, landing: Path, limits: Limits, deadline: float,
         raise FetchError(f"source {name}: {shown} is {declared:,} bytes, over the cap of {limits.max_bytes:,}")
     meter = Meter(name, shown, limits, deadline, declared)
     try:
-        partial, digest = land_chunks(_body(response), landing, meter)
+        partial, digest = land_chunks(metered(_body(response), meter), landing)
     except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError, requests.Timeout) as exc:
         raise _Transient(f"{type(exc).__name__} while reading the body") from None
     if declared is not None and meter.size < declared and not response.headers.get("Content-Encoding"):

@@ -7,19 +7,16 @@ the machine should not read, and a manifest entry may point at a file only its o
 
 from __future__ import annotations
 
-import hashlib
 import os
 import uuid
-from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from detainers.errors import FetchError
-from detainers.extract.meter import Meter
 from detainers.extract.redact import redact_url
 from detainers.paths import PARTIAL_PREFIX
 
-CHUNK = 1 << 20
 DIRECTORY_MODE, FILE_MODE = 0o700, 0o600
 
 
@@ -34,36 +31,15 @@ def partial_path(landing: Path) -> Path:
     return landing / f"{PARTIAL_PREFIX}{uuid.uuid4().hex}"
 
 
-def land_chunks(chunks: Iterable[bytes], landing: Path, meter: Meter) -> tuple[Path, str]:
-    """Write the chunks to a new .partial-* file (mode 0600), hashing exactly the bytes written
-    and counting them on the meter; (the partial file, its sha256). Any failure removes it."""
-    partial = partial_path(landing)
-    digest = hashlib.sha256()
-    try:
-        with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), "wb") as out:
-            for chunk in chunks:
-                meter.add(len(chunk))
-                digest.update(chunk)
-                out.write(chunk)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return partial, digest.hexdigest()
+def create_private(path: Path) -> BinaryIO:
+    """A new file (never an existing one) that only its owner can read, whatever the umask."""
+    return open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), "wb")
 
 
 def landed_path(landing: Path, sha256: str) -> Path | None:
     for candidate in landing.glob(f"{sha256}*"):
         return candidate
     return None
-
-
-def sha256_of(chunks: Iterable[bytes], meter: Meter) -> str:
-    """The sha256 of the chunks, counted on the meter; nothing is written."""
-    digest = hashlib.sha256()
-    for chunk in chunks:
-        meter.add(len(chunk))
-        digest.update(chunk)
-    return digest.hexdigest()
 
 
 def check_kind(name: str, shown: str, path: Path, formats: tuple[str, ...]) -> None:
