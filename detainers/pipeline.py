@@ -120,7 +120,8 @@ def fetch_source(source: Source, landing: Path, previous: PreviousFetch | None) 
     """Land the source's file (its pin checked); any failure is a DetainersError naming the source."""
     try:
         landed = fetch(source.name, source.url, landing, source.resolved_layout().formats, previous,
-                       RetryPolicy(max_bytes=source.max_bytes))
+                       RetryPolicy(max_bytes=source.max_bytes, max_seconds=source.max_seconds,
+                                   min_bytes_per_second=source.min_bytes_per_second))
         check_pinned(source.name, landed, source.sha256)
         return landed
     except DetainersError:

@@ -1,6 +1,7 @@
 """A tiny HTTP server on 127.0.0.1 that misbehaves on purpose, for faults a well-behaved
 server (werkzeug) will not produce: a connection reset, a body cut short of its
-Content-Length, a server that accepts and never answers, a body that stalls halfway."""
+Content-Length, a server that accepts and never answers, a body that stalls halfway, a
+body that trickles in a byte at a time."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ import time
 
 class FaultServer:
     """Answers the n-th request with the n-th script (the last one repeats). A script is
-    'reset', 'silent', ('short', body), ('stall', body) or ('ok', body)."""
+    'reset', 'silent', ('short', body), ('stall', body), ('trickle', body) or ('ok', body)."""
 
-    def __init__(self, *scripts, stall_seconds: float = 2.0):
+    def __init__(self, *scripts, stall_seconds: float = 2.0, trickle_seconds: float = 0.05):
         self.scripts = list(scripts)
         self.stall_seconds = stall_seconds
+        self.trickle_seconds = trickle_seconds  # between two bytes of a 'trickle'
         self.requests: list[bytes] = []
         self._sock = socket.create_server(("127.0.0.1", 0))
         self._sock.settimeout(0.2)
@@ -71,4 +73,13 @@ class FaultServer:
         elif kind == "stall":
             conn.sendall(head + body[: len(body) // 2])
             self._stop.wait(self.stall_seconds)
+        elif kind == "trickle":  # every byte on time, so no read timeout ever fires
+            conn.sendall(head)
+            for byte in body:
+                if self._stop.wait(self.trickle_seconds):
+                    return
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:  # the client gave up
+                    return
         time.sleep(0.05)

@@ -7,6 +7,7 @@ rows load. Plain functions (fetch, load_landed) on a DuckDB file in tmp_path: no
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 
 import duckdb
@@ -128,6 +129,21 @@ def _missing_path(p):
     return p / "nowhere" / "fy2015.xlsx"
 
 
+def _named_pipe(p):  # would block a reader for ever: refused without opening it
+    os.mkfifo(p / "pipe.csv")
+    return p / "pipe.csv"
+
+
+def _directory(p):
+    (p / "folder.csv").mkdir()
+    return p / "folder.csv"
+
+
+def _kernel_file(p):  # procfs claims 0 bytes and may hold secrets (the run's environment)
+    (p / "environ.csv").symlink_to("/proc/self/environ")
+    return p / "environ.csv"
+
+
 ERRORS = [
     (_missing_column, r"(?s)source bad: missing\.xlsx, sheet 'Sheet1': missing column\(s\) \['State'\].*expected: \[.*'State'.*\]\n  found: .*'City'"),
     (_renamed_column, r"(?s)source bad: renamed\.csv: missing column\(s\) \['Detainer Lift Reason'\].*found: .*'Lift Reason'"),
@@ -147,6 +163,9 @@ ERRORS = [
     (_unbalanced_quote, r"\.csv: is not valid CSV"),
     (_bad_second_sheet, r"two-sheets\.xlsx, sheet 'FY14': missing column\(s\) \['Detainer Lift Reason'\]"),
     (_missing_path, r"source bad: no file at .*nowhere/fy2015\.xlsx"),
+    (_named_pipe, r"source bad: .*pipe\.csv is not a regular data file \(a named pipe\)"),
+    (_directory, r"source bad: .*folder\.csv is not a regular data file \(a directory\)"),
+    (_kernel_file, r"source bad: .*environ\.csv is not a regular data file \(it is under /proc\)"),
 ]
 
 
@@ -159,6 +178,17 @@ def test_a_bad_file_is_a_clear_error_and_nothing_loads(tmp_path, make, message):
     assert query(tmp_path, "select count(*) from raw.detainers") in (None, [(0,)])
     assert not list((tmp_path / "landing").glob(".partial-*"))
 
+
+@pytest.mark.parametrize("first_line, secret", [("root:x:0:0:root:/root:/bin/bash", "/bin/bash"),
+                                                ("AWS_SECRET_ACCESS_KEY;wJalrXUtnFEMI", "wJalrXUtnFEMI")])
+def test_an_error_never_quotes_a_header_that_shares_no_column_with_the_layout(tmp_path, first_line, secret):
+    """Such a file may not be data at all (a manifest pointed at /etc/passwd, a credentials
+    file): the error says what is wrong without quoting it. The header of a file of the right
+    kind is still listed, as it helps (the missing column cases above)."""
+    (tmp_path / "f.csv").write_text(f"{first_line}\nmore,lines\n")
+    with pytest.raises(LayoutError) as caught:
+        land_and_load(tmp_path, tmp_path / "f.csv")
+    assert secret not in str(caught.value) and first_line not in str(caught.value)
 
 # ---- bad rows that are quarantined with the reason and the values as published --------
 

@@ -1,12 +1,19 @@
 """Extract against a local HTTP server (pytest-httpserver on 127.0.0.1): retries, final
 errors, and responses that are not the expected file."""
 
+import builtins
+import hashlib
+import io
+import os
 
 import pytest
 from werkzeug import Response
 
 from detainers.errors import FetchError
 from detainers.extract.fetch import PreviousFetch, RetryPolicy, fetch, redact_url
+from detainers.extract.manifest import Source
+from detainers.pipeline import fetch_source
+from tests.badfiles import HEADER, good_rows, write_csv
 from tests.conftest import BUNDLED_EXTRACT
 
 FAST = RetryPolicy(attempts=3, backoff_seconds=0.01, read_timeout=5)
@@ -75,6 +82,30 @@ def test_secrets_in_urls_are_redacted():
     assert redact_url("https://user:pw@example.org:8443/a.xlsx?token=abc") == "https://example.org:8443/a.xlsx?…"
 
 
+@pytest.mark.parametrize("url, shown", [
+    ("https://example.org/t0kenAbCdEf0123456789xyz/data.csv", "https://example.org/…/data.csv"),
+    ("https://example.org/data.csv;jsessionid=ABC123", "https://example.org/data.csv;…"),
+    ("https://example.org/dl;sid=XYZ/data.csv", "https://example.org/dl;…/data.csv"),
+    ("https://example.org/d/3f2b1c9e-8a7d-4e6f-9b0a-1c2d3e4f5a6b/f.csv", "https://example.org/d/…/f.csv"),
+    ("https://example.org/download/t0kenAbCdEf0123456789xyz", "https://example.org/download/…"),
+    ("https://example.org/share/d6352d3b597a8168c2dd68140e3b9266/f.xlsx", "https://example.org/share/…/f.xlsx"),
+    # words, dates and a file's own name stay: they are what a reader recognises the URL by
+    ("https://www.ice.gov/doclib/foia/detainers/2023-09/lesa-stu-fy2015-foia-15-87693.xlsx",
+     "https://www.ice.gov/doclib/foia/detainers/2023-09/lesa-stu-fy2015-foia-15-87693.xlsx"),
+    ("https://example.org/files/FY2023DetainersFinalVersion2.xlsx", "https://example.org/files/FY2023DetainersFinalVersion2.xlsx"),
+])
+def test_secret_looking_path_segments_are_redacted(url, shown):
+    assert redact_url(url) == shown
+
+
+def test_a_files_published_name_is_redacted_like_its_url(tmp_path):
+    from detainers.extract.landing import published_name
+
+    assert published_name("https://example.org/data.csv;jsessionid=ABC123", tmp_path / "x.csv") == "data.csv;…"
+    assert published_name("https://example.org/t0kenAbCdEf0123456789xyz", tmp_path / "x.csv") == "…"
+    assert published_name("/srv/data/fy2015.xlsx", tmp_path / "x.xlsx") == "fy2015.xlsx"
+
+
 def test_a_file_whose_content_differs_from_the_manifest_pin_is_refused(tmp_path):
     from detainers.errors import FetchError as Refused
     from detainers.extract.fetch import check_pinned
@@ -84,3 +115,51 @@ def test_a_file_whose_content_differs_from_the_manifest_pin_is_refused(tmp_path)
     check_pinned("local", landed, None)  # no pin: anything passes
     with pytest.raises(Refused, match="source local: the file's sha256 is d6352d3b.*but the manifest pins 0000"):
         check_pinned("local", landed, "0" * 64)
+
+
+def test_a_local_file_replaced_mid_fetch_lands_under_the_hash_of_the_bytes_copied(tmp_path, monkeypatch):
+    """The file is swapped for another (a rename, as a publisher's sync would do) right after
+    the fetch first opens it: what lands is named by the sha256 of exactly its own bytes,
+    and the manifest's pin is checked against those bytes."""
+    source = write_csv(tmp_path / "f.csv", [HEADER, *good_rows(3)])
+    first, other = source.read_bytes(), write_csv(tmp_path / "other.csv", [HEADER, *good_rows(7)]).read_bytes()
+    openers = ((builtins, "open"), (io, "open"), (os, "open"))  # whichever way a fetch opens it
+    real = {module: getattr(module, name) for module, name in openers}
+
+    def swap_after_first_open(opener):
+        def opened(path, *args, **kwargs):
+            handle = opener(path, *args, **kwargs)
+            if str(path) == str(source) and not swapped:
+                swapped.append(True)
+                (tmp_path / "swap.csv").write_bytes(other)
+                os.replace(tmp_path / "swap.csv", source)
+            return handle
+        return opened
+
+    def fetch_while_swapping(pin):
+        swapped.clear()
+        source.write_bytes(first)
+        with monkeypatch.context() as patch:
+            for module, name in openers:
+                patch.setattr(module, name, swap_after_first_open(real[module]))
+            return fetch_source(Source(name="s", url=str(source), layout="lesa_stu", sha256=pin), tmp_path / "landing", None)
+
+    swapped: list = []
+    landed = fetch_while_swapping(None)
+    assert swapped, "the file was swapped during the fetch"
+    content = landed.path.read_bytes()
+    assert landed.path.name == f"{hashlib.sha256(content).hexdigest()}.csv" == f"{landed.sha256}.csv"
+    assert content == first, "what lands is what the one open read"
+    with pytest.raises(FetchError, match="but the manifest pins"):
+        fetch_while_swapping(hashlib.sha256(other).hexdigest())
+
+
+def test_where_the_kernel_cannot_copy_file_to_file_the_copy_goes_through_python(tmp_path, monkeypatch):
+    import errno
+
+    def no_sendfile(*args):
+        raise OSError(errno.EINVAL, "sendfile: not file to file here")
+
+    monkeypatch.setattr(os, "sendfile", no_sendfile)
+    landed = fetch("local", str(BUNDLED_EXTRACT), tmp_path, ("xlsx",))
+    assert landed.path.read_bytes() == XLSX and landed.sha256 == hashlib.sha256(XLSX).hexdigest()

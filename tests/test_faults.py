@@ -187,3 +187,41 @@ def test_an_unforeseen_fault_fails_only_its_source(prefect_server, tmp_path, mon
         "load-bug": "source load-bug: unexpected ZeroDivisionError loading it: a bug in a reader",
     }
     assert count_by_source(tmp_path / "wh" / "detainers.duckdb") == {"good": 2}
+
+
+# ---- a server too slow to wait for: a minimum rate and a deadline ----------------------
+
+def test_a_trickle_under_the_minimum_rate_fails_and_nothing_lands(faults, tmp_path):
+    """A byte every 0.05 s never trips the read timeout; the minimum rate stops it."""
+    server = faults(("trickle", CSV))
+    policy = RetryPolicy(attempts=3, backoff_seconds=0.01, read_timeout=5, min_bytes_per_second=1000, rate_window_seconds=0.5)
+    url = server.url("/f.csv?token=SECRET")
+    with pytest.raises(FetchError, match=r"^source s: http://[\w.]+:\d+/f\.csv\?… too slow: \d+ bytes in [\d.]+ s, "
+                                         r"under the minimum of 1,000 bytes/s$") as caught:
+        fetch("s", url, tmp_path, ("csv",), policy=policy)
+    assert "SECRET" not in str(caught.value)
+    assert len(server.requests) == 1, "too slow is final, not retried"
+    assert landed_files(tmp_path) == []
+
+
+def test_a_download_past_the_manifests_deadline_fails_its_source(faults, tmp_path):
+    """max_seconds and min_bytes_per_second are manifest settings, passed to the fetch."""
+    from detainers.extract.manifest import load_manifest
+    from detainers.pipeline import fetch_source
+
+    server = faults(("trickle", CSV))
+    manifest = tmp_path / "sources.toml"
+    manifest.write_text(f'[[source]]\nname = "slow"\nurl = "{server.url("/f.csv")}"\nlayout = "lesa_stu"\n'
+                        "max_seconds = 0.5\nmin_bytes_per_second = 0\n")
+    (source,) = load_manifest(manifest).sources
+    assert (source.max_seconds, source.min_bytes_per_second) == (0.5, 0)
+    with pytest.raises(FetchError, match=r"^source slow: http://[\w.]+:\d+/f\.csv did not finish within 0\.5 s$"):
+        fetch_source(source, tmp_path / "landing", None)
+    assert landed_files(tmp_path / "landing") == []
+
+
+def test_download_limits_have_defaults():
+    from detainers.extract.manifest import Source
+
+    source = Source(name="s", url="https://example.org/f.csv", layout="lesa_stu")
+    assert source.max_seconds > 0 and source.min_bytes_per_second > 0

@@ -105,3 +105,25 @@ def test_exports_replace_files_and_drop_stale_ones(copied_warehouse):
     assert (exports / "notes.txt").exists()
     assert (exports / "jurisdictions.csv").read_text().startswith("jurisdiction_id")
     assert all(p.parent == exports for p in placed)
+
+
+def test_csv_exports_open_as_data_never_as_formulas(copied_warehouse):
+    """A text cell a spreadsheet would run (=, +, -, @, tab, carriage return first) is prefixed
+    with ' in the CSV export (OWASP's rule); Parquet, read by programs, keeps it exact."""
+    from detainers.build.exports import write_exports
+
+    names = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "PLAIN COUNTY JAIL"]
+    with duckdb.connect(str(copied_warehouse)) as con:
+        con.execute("delete from marts.jurisdictions")
+        con.executemany("insert into marts.jurisdictions (jurisdiction_id, facility_name, state_code, detainers, "
+                        "declined_detainers) values (?, ?, 'TX', -1, 0)", [[f"j{i}", name] for i, name in enumerate(names)])
+    write_exports(copied_warehouse)
+    exports = copied_warehouse.parent / "exports"
+    with open(exports / "jurisdictions.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["facility_name"] for r in rows] == [f"'{n}" for n in names[:-1]] + [names[-1]]
+    assert {r["detainers"] for r in rows} == {"-1"}, "numbers are numbers, not text to neutralise"
+    assert list(rows[0]) == [c for (c,) in query(copied_warehouse, "select column_name from duckdb_columns() where "
+                                                 "table_name = 'jurisdictions' and schema_name = 'marts' order by column_index")]
+    parquet = query(copied_warehouse, f"select facility_name from '{exports / 'jurisdictions.parquet'}'")
+    assert [name for (name,) in parquet] == names

@@ -1,28 +1,32 @@
 """Extract: fetch a source (http(s) URL or local path) into the landing zone.
 
-A landed file is written once, named by its sha256, and never edited. Transient faults
-(timeouts, dropped connections, 5xx, a body cut short) are retried with backoff; a 4xx is
-final at once. What arrives is checked for being the kind of file the layout expects.
+A landed file is written once, named by the sha256 of the very bytes written (never of a
+path opened again), and never edited. Transient faults (timeouts, dropped connections, 5xx,
+a body cut short) are retried with backoff; a 4xx is final at once, and so is a download
+over its size cap, past its deadline or under its minimum rate (meter.py). What arrives is
+checked for being the kind of file the layout expects.
 """
 
 from __future__ import annotations
 
-import hashlib
-import logging
 import os
-import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import requests
+from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError, SSLError
 
-from detainers import progress
 from detainers.errors import FetchError
-from detainers.extract.landing import CHUNK, check_kind, landed_path, partial_path, sha256_of
+from detainers.extract.landing import check_kind, landed_path, prepare_landing
+from detainers.extract.local import open_local
+from detainers.extract.meter import MAX_BYTES, Limits, Meter, deadline_passed
+from detainers.extract.redact import redact_url
+from detainers.extract.transfer import CHUNK, land_chunks, land_copy, metered, read_chunks, sha256_of
 
-MAX_BYTES = 4 << 30  # the default size cap (manifest: max_bytes): no release so far is a tenth of this
+__all__ = ["MAX_BYTES", "Landed", "PreviousFetch", "RetryPolicy", "check_pinned", "fetch", "redact_url"]
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
 
 
@@ -49,35 +53,13 @@ class PreviousFetch:
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
+class RetryPolicy(Limits):
+    """How a fetch retries, within its limits (size cap, deadline, minimum rate)."""
+
     attempts: int = 4
     backoff_seconds: float = 0.5  # doubled after each failed attempt
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
-    max_bytes: int = MAX_BYTES
-
-
-class _RedactQueries(logging.Filter):
-    """urllib3 logs each request's path with its query string at DEBUG: cut the query."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(a.split("?")[0] + "?…" if isinstance(a, str) and "?" in a else a for a in record.args)
-        return True
-
-
-logging.getLogger("urllib3.connectionpool").addFilter(_RedactQueries())
-
-
-def redact_url(url: str) -> str:
-    """The URL without user info or query string: tokens and passwords never reach a log."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "…" if parts.query else "", ""))
 
 
 def fetch(
@@ -90,10 +72,12 @@ def fetch(
     session: requests.Session | None = None,
 ) -> Landed:
     """Land the source's current file; reuse the landed copy when nothing has changed."""
-    landing.mkdir(parents=True, exist_ok=True)
+    prepare_landing(landing)
+    deadline = time.monotonic() + policy.max_seconds
     if urlsplit(url).scheme in ("http", "https"):
-        return _fetch_http(source_name, url, landing, expected_formats, previous, policy, session or requests.Session())
-    return _fetch_local(source_name, Path(url), landing, expected_formats, previous, policy)
+        return _fetch_http(source_name, url, landing, expected_formats, previous, policy, deadline,
+                           session or requests.Session())
+    return _fetch_local(source_name, url, landing, expected_formats, previous, policy, deadline)
 
 
 def check_pinned(source_name: str, landed: Landed, pinned: str | None) -> None:
@@ -103,27 +87,32 @@ def check_pinned(source_name: str, landed: Landed, pinned: str | None) -> None:
                          f"but the manifest pins {pinned}; nothing of it was loaded")
 
 
-def _fetch_local(name, path: Path, landing, formats, previous, policy) -> Landed:
-    if not path.is_file():
-        raise FetchError(f"source {name}: no file at {path}")
-    size = path.stat().st_size
-    if size > policy.max_bytes:
-        raise FetchError(f"source {name}: {path} is {size:,} bytes, over the cap of {policy.max_bytes:,}")
-    digest = sha256_of(path)
-    target = landing / f"{digest}{path.suffix.lower()}"
+def _fetch_local(name, path: str, landing, formats, previous, policy, deadline) -> Landed:
+    known = landed_path(landing, previous.sha256) if previous else None
+    with open_local(name, path) as (source, claimed):
+        if claimed > policy.max_bytes:  # refused at once; a file claiming less is counted as it is read
+            raise FetchError(f"source {name}: {path} is {claimed:,} bytes, over the cap of {policy.max_bytes:,}")
+        if known:  # the usual nightly case, the same file as last time: hash it, copy nothing
+            meter = Meter(name, path, policy, deadline, claimed or None)
+            if sha256_of(metered(read_chunks(source), meter)) == previous.sha256:
+                check_kind(name, path, known, formats)
+                return Landed(name, known, previous.sha256, meter.size, "unchanged")
+            source.seek(0)  # it changed: copy it, and name the copy by its own hash
+        meter = Meter(name, path, policy, deadline, claimed or None, report=not known)
+        partial, digest = land_copy(source, landing, meter)
+    return _place(name, path, partial, digest, meter.size, landing / f"{digest}{_suffix(path)}", formats, previous)
+
+
+def _place(name, shown, partial: Path, digest: str, size: int, target: Path, formats, previous,
+           etag: str | None = None, last_modified: str | None = None) -> Landed:
+    """Check what landed is the kind of file expected, then give it its sha256 name."""
+    check_kind(name, shown, partial, formats)
+    os.replace(partial, target)
     status = "unchanged" if previous and previous.sha256 == digest else "fetched"
-    if not target.exists():
-        partial = partial_path(landing)
-        shutil.copyfile(path, partial)
-        check_kind(name, str(path), partial, formats)
-        os.replace(partial, target)
-    else:
-        check_kind(name, str(path), target, formats)
-    progress.advance_bytes(name, size, size)
-    return Landed(name, target, digest, size, status)
+    return Landed(name, target, digest, size, status, etag, last_modified)
 
 
-def _fetch_http(name, url, landing, formats, previous, policy, session) -> Landed:
+def _fetch_http(name, url, landing, formats, previous, policy, deadline, session) -> Landed:
     shown = redact_url(url)
     headers = {}
     previous_path = landed_path(landing, previous.sha256) if previous else None
@@ -135,9 +124,13 @@ def _fetch_http(name, url, landing, formats, previous, policy, session) -> Lande
     last_error = ""
     for attempt in range(policy.attempts):
         if attempt:
-            time.sleep(policy.backoff_seconds * 2 ** (attempt - 1))
+            time.sleep(min(policy.backoff_seconds * 2 ** (attempt - 1), max(deadline - time.monotonic(), 0)))
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise deadline_passed(name, shown, policy)
         try:
-            response = session.get(url, headers=headers, stream=True, timeout=(policy.connect_timeout, policy.read_timeout))
+            response = session.get(url, headers=headers, stream=True,
+                                   timeout=(min(policy.connect_timeout, left), min(policy.read_timeout, left)))
         except requests.TooManyRedirects:
             raise FetchError(f"source {name}: too many redirects fetching {shown}") from None
         except (requests.Timeout, requests.ConnectionError) as exc:
@@ -156,15 +149,12 @@ def _fetch_http(name, url, landing, formats, previous, policy, session) -> Lande
             if response.status_code >= 400:
                 raise FetchError(f"source {name}: HTTP {response.status_code} {response.reason} fetching {shown}")
             try:
-                partial, digest, size = _stream_to_partial(response, landing, policy.max_bytes, name, shown)
+                partial, digest, size = _stream_to_partial(response, landing, policy, deadline, name, shown)
             except _Transient as exc:
                 last_error = str(exc)
                 continue
-        check_kind(name, shown, partial, formats)
-        target = landing / f"{digest}{_suffix(response, url)}"
-        os.replace(partial, target)
-        status = "unchanged" if previous and previous.sha256 == digest else "fetched"
-        return Landed(name, target, digest, size, status, response.headers.get("ETag"), response.headers.get("Last-Modified"))
+        return _place(name, shown, partial, digest, size, landing / f"{digest}{_suffix(url)}", formats, previous,
+                      response.headers.get("ETag"), response.headers.get("Last-Modified"))
     raise FetchError(f"source {name}: gave up on {shown} after {policy.attempts} attempts (last: {last_error})")
 
 
@@ -172,34 +162,41 @@ class _Transient(Exception):
     pass
 
 
-def _stream_to_partial(response, landing: Path, max_bytes: int, name: str, shown: str) -> tuple[Path, str, int]:
+def _stream_to_partial(response, landing: Path, limits: Limits, deadline: float, name: str, shown: str) -> tuple[Path, str, int]:
     declared = response.headers.get("Content-Length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise FetchError(f"source {name}: {shown} is {int(declared):,} bytes, over the cap of {max_bytes:,}")
-    partial = partial_path(landing)
-    digest, size = hashlib.sha256(), 0
+    declared = int(declared) if declared and declared.isdigit() else None
+    if declared is not None and declared > limits.max_bytes:
+        raise FetchError(f"source {name}: {shown} is {declared:,} bytes, over the cap of {limits.max_bytes:,}")
+    meter = Meter(name, shown, limits, deadline, declared)
     try:
-        with open(partial, "wb") as out:
-            expected = int(declared) if declared and declared.isdigit() else None
-            for chunk in response.iter_content(CHUNK):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise FetchError(f"source {name}: {shown} is over the cap of {max_bytes:,} bytes")
-                digest.update(chunk)
-                out.write(chunk)
-                progress.advance_bytes(name, len(chunk), expected)
-        if declared and declared.isdigit() and size < int(declared) and not response.headers.get("Content-Encoding"):
-            raise _Transient(f"body cut short: {size:,} of {int(declared):,} bytes")
+        partial, digest = land_chunks(metered(_body(response), meter), landing)
     except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError, requests.Timeout) as exc:
-        partial.unlink(missing_ok=True)
         raise _Transient(f"{type(exc).__name__} while reading the body") from None
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return partial, digest.hexdigest(), size
+    if declared is not None and meter.size < declared and not response.headers.get("Content-Encoding"):
+        partial.unlink()
+        raise _Transient(f"body cut short: {meter.size:,} of {declared:,} bytes")
+    return partial, digest, meter.size
 
 
-def _suffix(response, url: str) -> str:
-    """A safe suffix (.xlsx or .csv) only: names from a server never choose the path."""
+def _body(response) -> Iterator[bytes]:
+    """The body as it arrives: read1 returns what the connection has (up to CHUNK) at once, so
+    the meter sees a trickle byte by byte; iter_content would wait for a whole CHUNK. urllib3's
+    errors become the ones requests' iter_content raises, so a fault reads the same either way."""
+    try:
+        while chunk := response.raw.read1(CHUNK, decode_content=True):
+            yield chunk
+    except ProtocolError as exc:
+        raise requests.exceptions.ChunkedEncodingError(exc) from None
+    except DecodeError as exc:
+        raise requests.exceptions.ContentDecodingError(exc) from None
+    except ReadTimeoutError as exc:
+        raise requests.ConnectionError(exc) from None
+    except SSLError as exc:
+        raise requests.exceptions.SSLError(exc) from None
+
+
+def _suffix(url: str) -> str:
+    """A safe suffix (.xlsx or .csv) only: names from a server, a URL or a manifest never choose
+    the path, nor make a landed file look like something else."""
     suffix = Path(urlsplit(url).path).suffix.lower()
     return suffix if suffix in (".xlsx", ".csv") else ""

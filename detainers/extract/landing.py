@@ -1,16 +1,29 @@
 """The landing zone: every fetched file, named by its sha256, written once and never edited.
-The warehouse can be rebuilt from these files."""
+The warehouse can be rebuilt from these files.
+
+The zone is its owner's alone (directory 0700, files 0600): a source may hold what others on
+the machine should not read, and a manifest entry may point at a file only its owner can.
+"""
 
 from __future__ import annotations
 
-import hashlib
+import os
 import uuid
 from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import urlsplit
 
 from detainers.errors import FetchError
+from detainers.extract.redact import redact_url
 from detainers.paths import PARTIAL_PREFIX
 
-CHUNK = 1 << 20
+DIRECTORY_MODE, FILE_MODE = 0o700, 0o600
+
+
+def prepare_landing(landing: Path) -> None:
+    """Create the landing zone, or make one an older version created readable by others private."""
+    landing.mkdir(parents=True, exist_ok=True)
+    os.chmod(landing, DIRECTORY_MODE)
 
 
 def partial_path(landing: Path) -> Path:
@@ -18,18 +31,15 @@ def partial_path(landing: Path) -> Path:
     return landing / f"{PARTIAL_PREFIX}{uuid.uuid4().hex}"
 
 
+def create_private(path: Path) -> BinaryIO:
+    """A new file (never an existing one) that only its owner can read, whatever the umask."""
+    return open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), "wb")
+
+
 def landed_path(landing: Path, sha256: str) -> Path | None:
     for candidate in landing.glob(f"{sha256}*"):
         return candidate
     return None
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def check_kind(name: str, shown: str, path: Path, formats: tuple[str, ...]) -> None:
@@ -51,8 +61,6 @@ def check_kind(name: str, shown: str, path: Path, formats: tuple[str, ...]) -> N
 
 
 def published_name(url: str, landed: Path) -> str:
-    """The file as its publisher named it (the last part of its URL or path); the landing
-    name is only a sha256, which tells a reader of an error nothing."""
-    from urllib.parse import urlsplit
-
-    return Path(urlsplit(url).path).name or landed.name
+    """The file as its publisher named it (the last part of its URL or path, redacted like the
+    URL); the landing name is only a sha256, which tells a reader of an error nothing."""
+    return Path(urlsplit(redact_url(url)).path).name or landed.name

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from detainers.errors import DetainersError, ManifestError
-from detainers.extract.fetch import MAX_BYTES
+from detainers.extract.meter import MAX_BYTES, MAX_SECONDS, MIN_BYTES_PER_SECOND
 from schemas.layouts import InvalidLayoutFile, Layout, get_layout, known_layouts
 from schemas.reference import state_codes
 
@@ -36,6 +36,8 @@ class Source(BaseModel):
     reject_warn_share: float = Field(default=0.001, ge=0, le=1)
     reject_stop_share: float = Field(default=0.05, ge=0, le=1)
     max_bytes: int = Field(default=MAX_BYTES, gt=0)  # a download or local file larger than this is refused
+    max_seconds: float = Field(default=MAX_SECONDS, gt=0)  # a fetch (retries included) not done by then fails
+    min_bytes_per_second: float = Field(default=MIN_BYTES_PER_SECOND, ge=0)  # slower, over 30 s, fails; 0: no minimum
     # A file shaped like `layout` but with its own column names: {published name: canonical field}.
     columns: dict[str, str] | None = None
     layout_options: dict[str, object] | None = None  # overrides of LAYOUT_OPTIONS for this file

@@ -7,6 +7,9 @@ from detainers.transform.info import ReadInfo
 from schemas.layouts import Layout
 
 HEADER_SEARCH_ROWS = 30  # how far to look for a misplaced header, to say where it is
+# A header sharing no column with the layout may not be data at all (a manifest pointed at
+# /etc/passwd, a credentials file): its first line is never quoted in an error.
+NOT_QUOTED = "none of them (the row is not quoted: a file sharing no column with the layout may not be data)"
 
 
 def match_header(found: list[str], layout: Layout, where: str, info: ReadInfo) -> dict[str, int]:
@@ -15,9 +18,8 @@ def match_header(found: list[str], layout: Layout, where: str, info: ReadInfo) -
     positions = {name: i for i, name in reversed(list(enumerate(names)))}
     missing = [c for c in layout.required_columns if c not in positions]
     if missing:
-        raise LayoutError(
-            f"{where}: missing column(s) {missing}.\n  expected: {list(layout.columns)}\n  found:    {names}"
-        )
+        raise LayoutError(f"{where}: missing column(s) {missing}.\n  expected: {list(layout.columns)}\n  found:    "
+                          + (str(names) if set(names) & set(layout.columns) else NOT_QUOTED))
     info.extra_columns = sorted({n for n in names if n and n not in layout.columns} | set(info.extra_columns))
     return {c: positions[c] for c in layout.columns if c in positions}
 

@@ -27,8 +27,9 @@ def read_csv(path: Path, layout: Layout, info: ReadInfo, batch_rows: int) -> Ite
         at = find_header(top, layout)
         if at is not None:
             raise LayoutError(f"{where}: header is on row {at + 1}, but layout {layout.name!r} puts it on {expected_rows(layout)}")
-        if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
-            raise LayoutError(f"{where}: the header is one column ({header[0][:80]!r}): is the file comma-separated?")
+        separator = next((sep for sep in ";\t|" if len(header) == 1 and sep in header[0]), None)
+        if separator:  # named, never the header itself: a file this far off may not be data
+            raise LayoutError(f"{where}: the header is one column holding {separator!r}: is the file comma-separated?")
     columns = match_header(header, layout, where, info)
     info.sheets = [""]
     names = [str(c).strip() for c in header]
