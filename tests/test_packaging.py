@@ -12,6 +12,7 @@ import subprocess
 import sys
 import sysconfig
 import tomllib
+import zipfile
 from pathlib import Path
 
 from detainers import paths
@@ -28,6 +29,16 @@ def not_shipped(folder: str, names: list[str]) -> set[str]:
 
 def declared_packages() -> list[str]:
     return tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["packages"]
+
+
+def shipped_files() -> list[str]:
+    """Where each data file a run reads lies in the wheel: schemas/ as it is, the clone's
+    top-level files under detainers/_shipped/."""
+    schemas = [p for p in (ROOT / "schemas").rglob("*") if p.suffix in (".csv", ".toml")]
+    top = [ROOT / "sources.toml", *(ROOT / "sql").rglob("*.sql"), *(ROOT / "sql").rglob("*.toml"),
+           *(ROOT / "data" / "foia").glob("*.xlsx")]
+    return ([p.relative_to(ROOT).as_posix() for p in schemas]
+            + ["detainers/_shipped/" + p.relative_to(ROOT).as_posix() for p in top])
 
 
 def test_pyproject_lists_every_code_package_and_every_folder_of_shipped_files():
@@ -57,6 +68,8 @@ def test_a_built_wheel_runs_and_reports_from_an_empty_folder(tmp_path):
     _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
                  "-w", tmp_path / "dist", source)
     (built,) = (tmp_path / "dist").glob("detainers-*.whl")
+    missing = sorted(set(shipped_files()) - set(zipfile.ZipFile(built).namelist()))
+    assert missing == [], "pyproject.toml does not ship these (packages, package-data)"
 
     # A fresh environment with only the wheel installed; its dependencies are the project
     # venv's, added behind it by a .pth file once the wheel is in (pip never sees them).
