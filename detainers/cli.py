@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 
 from detainers.errors import DetainersError
-from detainers.paths import DEFAULT_MANIFEST, DEFAULT_WAREHOUSE
+from detainers.paths import DEFAULT_WAREHOUSE, default_manifest
 from detainers.report.headline import DEFAULT_END, DEFAULT_START, HEADLINE_KEYS
 
 app = typer.Typer(
@@ -29,7 +29,9 @@ out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 WarehouseOption = Annotated[Path, typer.Option("--warehouse", help="The published DuckDB file.", dir_okay=False)]
-ManifestOption = Annotated[Path, typer.Option("--manifest", help="The manifest of sources (TOML).", dir_okay=False)]
+ManifestOption = Annotated[Optional[Path], typer.Option(
+    "--manifest", help="The manifest of sources (TOML).", dir_okay=False,
+    show_default="./sources.toml if present, else the bundled manifest")]
 
 
 def _print_run(summary, total: float) -> None:
@@ -46,7 +48,7 @@ def _fail(message: str, code: int = 1) -> None:
 @app.command()
 def run(
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
-    manifest: ManifestOption = DEFAULT_MANIFEST,
+    manifest: ManifestOption = None,
     source: Annotated[Optional[list[str]], typer.Option("--source", help="Only this source (repeatable).")] = None,
     wait: Annotated[float, typer.Option(help="Seconds to wait for another run's write lock.")] = 0.0,
 ) -> None:
@@ -56,7 +58,7 @@ def run(
     from detainers import progress
 
     with progress.reporting(progress.for_console(out)):  # bars on a terminal, plain lines in a log
-        summary = _call_flow("run_flow", manifest=manifest, warehouse=warehouse, only=source, wait_seconds=wait)
+        summary = _call_flow("run_flow", manifest=manifest or default_manifest(), warehouse=warehouse, only=source, wait_seconds=wait)
     total = time.perf_counter() - started
     _print_run(summary, total)
     if summary.failed:
@@ -68,7 +70,7 @@ def backfill(
     start: Annotated[str, typer.Option(help="First prepare date of the range, YYYY-MM-DD.")],
     end: Annotated[str, typer.Option(help="Last prepare date of the range, YYYY-MM-DD.")],
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
-    manifest: ManifestOption = DEFAULT_MANIFEST,
+    manifest: ManifestOption = None,
     wait: Annotated[float, typer.Option(help="Seconds to wait for another run's write lock.")] = 0.0,
 ) -> None:
     """Fetch (in parallel) and load every source whose trusted window overlaps the range,
@@ -78,7 +80,7 @@ def backfill(
     window = (_date(start, DEFAULT_START, "--start"), _date(end, DEFAULT_END, "--end"))
     started = time.perf_counter()
     with progress.reporting(progress.for_console(out)):
-        summary = _call_flow("backfill_flow", manifest=manifest, warehouse=warehouse,
+        summary = _call_flow("backfill_flow", manifest=manifest or default_manifest(), warehouse=warehouse,
                              start=window[0], end=window[1], wait_seconds=wait)
     _print_run(summary, time.perf_counter() - started)
     if summary.failed:
@@ -157,7 +159,7 @@ def report(
             if html is not None:
                 from detainers.report.html import write_html_report
 
-                write_html_report(con, *window, html)
+                write_html_report(con, *window, html, basis=basis, states=states)
         finally:
             con.close()
     except DetainersError as exc:
@@ -206,7 +208,7 @@ def serve(
     timezone: Annotated[str, typer.Option(help="Time zone of the cron expression (IANA name).")] = "UTC",
     name: Annotated[str, typer.Option(help="Name of the Prefect deployment.")] = "nightly",
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
-    manifest: ManifestOption = DEFAULT_MANIFEST,
+    manifest: ManifestOption = None,
     wait: Annotated[float, typer.Option(help="Seconds a run waits for another's write lock.")] = 600.0,
 ) -> None:
     """Register the run as a Prefect deployment on a cron schedule (default nightly at 03:00
@@ -215,7 +217,7 @@ def serve(
     from flows.serve import serve as serve_flow
 
     try:
-        serve_flow(manifest, warehouse, cron=cron, timezone=timezone, name=name, wait_seconds=wait)
+        serve_flow(manifest or default_manifest(), warehouse, cron=cron, timezone=timezone, name=name, wait_seconds=wait)
     except DetainersError as exc:
         _fail(str(exc))
     except ValueError as exc:  # a cron expression or time zone Prefect cannot read

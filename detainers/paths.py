@@ -1,13 +1,27 @@
-"""Where things live: the project's own files (SQL models), and the layout of a warehouse's
-folder (the published file, its landing zone, its build and export folders, and the names
-of what a killed run leaves half-written)."""
+"""Where things live: the project's own files (SQL models, the bundled manifest and extract),
+the defaults a command reads and writes in its working directory, and the layout of a
+warehouse's folder (the published file, its landing zone, its build and export folders, and
+the names of what a killed run leaves half-written)."""
 
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SQL_DIR = PROJECT_ROOT / "sql"
-DEFAULT_MANIFEST = PROJECT_ROOT / "sources.toml"
-DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "detainers.duckdb"
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The project's own files as a clone lays them out at its top level (sql/, sources.toml,
+# data/foia/). A wheel carries the same layout inside the package, as detainers/_shipped/
+# (pyproject.toml maps it), so every path below resolves alike installed or in a clone.
+_SHIPPED = PACKAGE_DIR / "_shipped"
+PROJECT_FILES = _SHIPPED if _SHIPPED.is_dir() else PACKAGE_DIR.parent
+SQL_DIR = PROJECT_FILES / "sql"
+BUNDLED_MANIFEST = PROJECT_FILES / "sources.toml"  # the bundled FY2015 extract, by a path relative to it
+
+# Defaults of the commands, relative to the working directory they run in.
+LOCAL_MANIFEST = Path("sources.toml")
+DEFAULT_WAREHOUSE = Path("warehouse") / "detainers.duckdb"
+
+
+def default_manifest() -> Path:
+    """./sources.toml where the working directory has one, else the bundled manifest."""
+    return LOCAL_MANIFEST if LOCAL_MANIFEST.is_file() else BUNDLED_MANIFEST
 
 PARTIAL_PREFIX = ".partial-"  # a download not yet whole, in the landing zone
 EXPORT_SCRATCH_PREFIX = ".exports-"  # exports not yet moved into place, beside exports/

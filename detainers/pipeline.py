@@ -108,7 +108,8 @@ def run_pipeline(plan: Plan, warehouse: Path, wait_seconds: float = 0.0, stages:
             fetches = stages.call_each("fetch-source", fetch_source,
                                        [(s, landing, state.fetches.get(s.name)) for s in plan.sources])
             landed = collect_fetches(dict(zip((s.name for s in plan.sources), fetches)), outcomes)
-        if not needs_build(state, plan.manifest, landed, rules_fingerprint()):
+        # A published file in another storage format than wh.STORAGE_VERSION is rebuilt once, in it.
+        if not needs_build(state, plan.manifest, landed, rules_fingerprint()) and wh.in_storage_version(warehouse):
             for name in landed:
                 outcomes[name].load = "skipped_unchanged"
             return summary

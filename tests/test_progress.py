@@ -49,3 +49,37 @@ def test_the_bundled_run_reports_its_bytes_and_rows(prefect_server, tmp_path):
     assert result.exit_code == 0, result.output
     assert "download lesa-stu-fy2015: 2,461,672 of 2,461,672 bytes (done)" in result.stdout
     assert "load lesa-stu-fy2015: 79,053 rows read (done)" in result.stdout
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_pipe_gets_each_line_once_however_late_the_first_progress_comes():
+    # `detainers run | cat`: the reporter is made before Prefect's start-up (seconds), the
+    # download and the load come after it in one or two steps each.
+    buffer, clock = io.StringIO(), FakeClock()
+    reporter = progress.LineReporter(Console(file=buffer, width=200), every=5.0, clock=clock)
+    with progress.reporting(reporter):
+        clock.now = 8.0
+        progress.advance_bytes("fy2015", 2_461_672, 2_461_672)
+        clock.now = 8.5
+        progress.advance_rows("fy2015", 50_000)
+        progress.advance_rows("fy2015", 29_053)
+    assert buffer.getvalue().splitlines() == [
+        "download fy2015: 2,461,672 of 2,461,672 bytes (done)", "load fy2015: 79,053 rows read (done)"]
+
+
+def test_a_long_load_in_a_pipe_gets_a_line_every_interval_then_its_total():
+    buffer, clock = io.StringIO(), FakeClock()
+    reporter = progress.LineReporter(Console(file=buffer, width=200), every=5.0, clock=clock)
+    with progress.reporting(reporter):
+        for second in (10, 12, 16, 18, 22):
+            clock.now = second
+            progress.advance_rows("big", 1_000)
+    assert buffer.getvalue().splitlines() == [
+        "load big: 3,000 rows read", "load big: 5,000 rows read", "load big: 5,000 rows read (done)"]

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import duckdb
 
-from detainers.paths import PROJECT_ROOT, SQL_DIR
+from detainers.paths import SQL_DIR
 
 DICTIONARY = SQL_DIR / "dictionary.toml"
-DEFAULT_PAGE = PROJECT_ROOT / "docs" / "data_dictionary.md"
+DEFAULT_PAGE = Path("docs") / "data_dictionary.md"  # relative to the working directory, as in a clone
 SCHEMAS = ("raw", "staging", "intermediate", "marts", "reference", "audit")
 
 

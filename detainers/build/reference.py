@@ -22,6 +22,7 @@ TYPES = {
         "value": "bigint",
         "citation": "varchar",
     },
+    "state_tiles": {"code": "varchar", "name": "varchar", "grid_row": "integer", "grid_column": "integer"},
 }
 
 

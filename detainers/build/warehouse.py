@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import json
 import os
 import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -31,8 +33,19 @@ from detainers.paths import build_dir, debris
 MEMORY_LIMIT = os.environ.get("DETAINERS_DUCKDB_MEMORY_LIMIT", "1GB")
 
 
+# The format every new warehouse file is written in, fixed when the file is created. DuckDB
+# 2.0 writes storage version 69 by default, which DuckDB 1.x (its CLI, R, JDBC, Python 1.x)
+# refuses to open. v1.1.0 (storage version 64, DuckDB 1.0 and 1.1's format) is the oldest
+# that holds what the warehouse uses (table macros, comments, JSON, timestamptz, primary
+# keys) and opens in DuckDB 1.1 and later (tests/test_readers.py); DuckDB 1.0.0 itself fails
+# on the primary keys 2.0 writes in it. "latest" writes DuckDB's newest format.
+STORAGE_VERSION = os.environ.get("DETAINERS_STORAGE_VERSION", "v1.1.0")
+
+
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
     """A connection to write a build, its tables created (or brought up to date) first."""
+    if not path.exists():
+        create(path)
     con = duckdb.connect(str(path))
     con.execute("set memory_limit = ?", [MEMORY_LIMIT])
     apply_ddl(con)
@@ -94,10 +107,53 @@ def start_build(warehouse: Path) -> Path:
         shutil.rmtree(builds)
     builds.mkdir(parents=True)
     build = builds / f"{warehouse.stem}-{uuid.uuid4().hex[:12]}.duckdb"
-    if warehouse.exists():
+    if warehouse.exists() and in_storage_version(warehouse):
         shutil.copyfile(warehouse, build)
+    elif warehouse.exists():  # written in another format (DuckDB 2.0's before STORAGE_VERSION): migrated once
+        create(build, copy_of=warehouse)
     pause_if_asked("build", warehouse)
     return build
+
+
+def create(path: Path, copy_of: Path | None = None, version: str | None = None) -> None:
+    """A new database file in `version`'s format (default STORAGE_VERSION), empty or holding
+    a copy of every schema, table, view, macro and comment of `copy_of`."""
+    version = version or STORAGE_VERSION
+    con = duckdb.connect()
+    try:
+        con.execute("set memory_limit = ?", [MEMORY_LIMIT])
+        con.execute("attach ? as new_file (storage_version ?)", [str(path), version])
+        if copy_of is not None:
+            con.execute("attach ? as old_file (read_only)", [str(copy_of)])
+            con.execute("copy from database old_file to new_file")
+    except duckdb.InvalidInputException as exc:  # an unknown version: DuckDB lists the known ones
+        raise DetainersError(f"storage version {version!r} (DETAINERS_STORAGE_VERSION): {exc}") from None
+    finally:
+        con.close()
+
+
+def storage_label(path: Path) -> str:
+    """DuckDB's label of a file's format: the oldest DuckDB that reads it ('v1.0.0+')."""
+    con = duckdb.connect()
+    try:
+        con.execute("attach ? as file (read_only)", [str(path)])
+        return con.execute("select tags['storage_version'] from duckdb_databases() where database_name = 'file'").fetchone()[0]
+    finally:
+        con.close()
+
+
+def in_storage_version(warehouse: Path) -> bool:
+    """Whether the file is written in STORAGE_VERSION's format (a run republishes it if not)."""
+    return storage_label(warehouse) == _label_of_version(STORAGE_VERSION)
+
+
+@functools.cache
+def _label_of_version(version: str) -> str:
+    """The label DuckDB gives a file written in `version`'s format: asked of an empty one."""
+    with tempfile.TemporaryDirectory() as scratch:
+        probe = Path(scratch) / "probe.duckdb"
+        create(probe, version=version)
+        return storage_label(probe)
 
 
 def publish(build: Path, warehouse: Path) -> None:

@@ -2,7 +2,7 @@
 dates. The headline with its coverage, declines per month, the jurisdictions with the most
 declines, declines by state, and the reconciliation with published figures.
 
-The charts are inline SVG drawn here: no script or style is fetched from anywhere, so the
+The charts are inline SVG (charts.py, tile_map.py): no script or style is fetched from anywhere, so the
 page opens offline and can be mailed as one file. A few lines of inline script mark each
 chart `data-rendered` once the browser has laid it out (the test checks that attribute).
 """
@@ -10,29 +10,44 @@ chart `data-rendered` once the browser has laid it out (the test checks that att
 from __future__ import annotations
 
 import datetime as dt
-import html
 import os
 from pathlib import Path
 
 import duckdb
 
+from detainers.report.charts import bar_chart, column_chart
+from detainers.report.charts import escape as _e
 from detainers.report.headline import headline
 from detainers.report.reconciliation import reconciliation
-from schemas.reference import reconciliation_statuses
+from detainers.report.text import BASIS_TEXT, coverage_line, lower_bound_note, where
+from detainers.report.tile_map import state_list, tile_map
+from schemas.reference import reconciliation_statuses, state_tiles
 
 TOP_JURISDICTIONS = 15
-BAR = "#b2442f"
+# Months whose declines are lower bounds (most outcomes still open when the data was drawn):
+# report_data may give them as "lower_bound_months"; the monthly chart hatches them.
+LOWER_BOUND_NOTE = "lower bound: most outcomes were still open when the data was drawn"
 
 
-def report_data(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> dict:
-    window = dict(start=start, end=end)
+def report_data(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, basis: str = "prepare",
+                states: tuple[str, ...] | None = None) -> dict:
+    """The page's figures: the headline on the basis and states asked about; the charts count
+    by prepare date, for those states."""
+    window = dict(start=start, end=end, states=list(states) if states else None)
     return {
-        "headline": headline(con, start, end),
+        "headline": headline(con, start, end, basis=basis, states=states),
+        "lower_bound_months": [month for (month,) in con.execute(
+            """
+            select strftime(prepare_month, '%Y-%m') from marts.monthly_outcomes_recorded
+            where mostly_open and prepare_month between date_trunc('month', $start::date) and $end
+            """,
+            dict(start=start, end=end),
+        ).fetchall()],
         "months": con.execute(
             """
             select strftime(date_trunc('month', prepare_date), '%Y-%m') as month, sum(declined_detainers)::bigint
             from marts.daily_detainers_by_jurisdiction
-            where prepare_date between $start and $end
+            where prepare_date between $start and $end and macros.in_states(state_code, $states)
             group by all order by month
             """,
             window,
@@ -42,7 +57,7 @@ def report_data(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) ->
             select jurisdictions.facility_name || ', ' || coalesce(jurisdictions.state_code, '?'), sum(daily.declined_detainers)::bigint as declined
             from marts.daily_detainers_by_jurisdiction as daily
             inner join marts.jurisdictions as jurisdictions on daily.jurisdiction_id = jurisdictions.jurisdiction_id
-            where daily.prepare_date between $start and $end
+            where daily.prepare_date between $start and $end and macros.in_states(daily.state_code, $states)
             group by all having declined > 0 order by declined desc, 1 limit {TOP_JURISDICTIONS}
             """,
             window,
@@ -51,7 +66,7 @@ def report_data(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) ->
             """
             select coalesce(state_code, 'unknown'), sum(declined_detainers)::bigint as declined
             from marts.daily_detainers_by_jurisdiction
-            where prepare_date between $start and $end
+            where prepare_date between $start and $end and macros.in_states(state_code, $states)
             group by all having declined > 0 order by declined desc, 1
             """,
             window,
@@ -60,9 +75,10 @@ def report_data(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) ->
     }
 
 
-def write_html_report(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, path: Path) -> Path:
+def write_html_report(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, path: Path,
+                      basis: str = "prepare", states: tuple[str, ...] | None = None) -> Path:
     """Write the page atomically (a temporary file beside it, then a rename)."""
-    page = render(report_data(con, start, end))
+    page = render(report_data(con, start, end, basis, states))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -71,65 +87,16 @@ def write_html_report(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.da
     return path
 
 
-def _e(value) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def column_chart(name: str, title: str, points: list[tuple[str, int]], width: int = 1000, height: int = 320) -> str:
-    """Vertical bars, one per label (months)."""
-    if not points:
-        return f'<p class="empty">{_e(title)}: no declines in this window.</p>'
-    left, bottom, top = 60, 60, 20
-    plot_w, plot_h = width - left - 20, height - bottom - top
-    peak = max(v for _, v in points) or 1
-    step = plot_w / len(points)
-    parts = [f'<svg class="chart" data-chart="{_e(name)}" role="img" aria-label="{_e(title)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}">']
-    for tick in range(5):
-        value = peak * tick / 4
-        y = top + plot_h - plot_h * tick / 4
-        parts.append(f'<line x1="{left}" x2="{width - 20}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" class="tick">{value:,.0f}</text>')
-    for i, (label, value) in enumerate(points):
-        h = plot_h * value / peak
-        x = left + i * step + step * 0.1
-        parts.append(
-            f'<rect class="bar" x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{step * 0.8:.1f}" height="{h:.1f}" fill="{BAR}">'
-            f"<title>{_e(label)}: {value:,}</title></rect>"
-        )
-        parts.append(
-            f'<text x="{x + step * 0.4:.1f}" y="{top + plot_h + 14}" text-anchor="end" class="tick" '
-            f'transform="rotate(-45 {x + step * 0.4:.1f} {top + plot_h + 14})">{_e(label)}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def bar_chart(name: str, title: str, points: list[tuple[str, int]], width: int = 1000, label_width: int = 340) -> str:
-    """Horizontal bars, one per label, largest first."""
-    if not points:
-        return f'<p class="empty">{_e(title)}: no declines in this window.</p>'
-    row, top = 20, 10
-    height = top * 2 + row * len(points)
-    peak = max(v for _, v in points) or 1
-    plot_w = width - label_width - 80
-    parts = [f'<svg class="chart" data-chart="{_e(name)}" role="img" aria-label="{_e(title)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}">']
-    for i, (label, value) in enumerate(points):
-        y = top + i * row
-        w = max(plot_w * value / peak, 1)
-        parts.append(f'<text x="{label_width - 8}" y="{y + 14}" text-anchor="end" class="label">{_e(label)}</text>')
-        parts.append(f'<rect class="bar" x="{label_width}" y="{y + 3}" width="{w:.1f}" height="{row - 6}" fill="{BAR}"><title>{_e(label)}: {value:,}</title></rect>')
-        parts.append(f'<text x="{label_width + w + 6:.1f}" y="{y + 14}" class="value">{value:,}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; color: #222; margin: 2em auto; max-width: 1040px; padding: 0 1em; }
 h1 { font-size: 1.6em; margin-bottom: .2em; } h2 { font-size: 1.2em; margin-top: 2em; }
 .headline { display: flex; gap: 1.5em; flex-wrap: wrap; margin: 1em 0; }
 .metric { border-left: 4px solid #b2442f; padding: .2em .8em; } .metric b { display: block; font-size: 1.8em; }
 .coverage { color: #555; } svg .grid { stroke: #ddd; } svg text { font: 11px system-ui, sans-serif; fill: #333; }
-svg .label { font-size: 12px; } table { border-collapse: collapse; font-size: 13px; }
+svg .label { font-size: 12px; } svg .axis-title { font-size: 12px; fill: #555; }
+svg.map .code { font-size: 14px; font-weight: bold; } svg.map .value { font-size: 11px; }
+svg.map .light text { fill: #fff; } svg.map .none .value { fill: #888; } svg.map .legend text { font-size: 12px; }
+.state-list { columns: 4; font-size: 13px; padding-left: 1.2em; } .note { color: #555; font-size: 13px; } table { border-collapse: collapse; font-size: 13px; }
 td, th { padding: 3px 8px; border-bottom: 1px solid #eee; text-align: right; } td:first-child, th:first-child { text-align: left; }
 .good { color: #1a7f37; } .warning { color: #9a6700; } .bad { color: #cf222e; font-weight: bold; }
 footer { margin-top: 3em; color: #777; font-size: 12px; }
@@ -138,7 +105,7 @@ footer { margin-top: 3em; color: #777; font-size: 12px; }
 SCRIPT = """
 for (const svg of document.querySelectorAll('svg.chart')) {
   const box = svg.getBBox();
-  const bars = svg.querySelectorAll('rect.bar').length;
+  const bars = svg.querySelectorAll('rect.bar, rect.tile').length;
   if (box.width > 0 && box.height > 0 && bars > 0) svg.setAttribute('data-rendered', String(bars));
 }
 document.body.setAttribute('data-charts-rendered', String(document.querySelectorAll('svg[data-rendered]').length));
@@ -148,10 +115,8 @@ document.body.setAttribute('data-charts-rendered', String(document.querySelector
 def render(data: dict) -> str:
     h = data["headline"]
     window = f"{h['window_start']} .. {h['window_end']}"
-    if h["coverage_start"]:
-        coverage = f"Loaded data covers {h['coverage_start']} to {h['coverage_end']}, {h['coverage_ratio']:.1%} of the window's days."
-    else:
-        coverage = "No loaded data falls in this window."
+    coverage = _sentence(coverage_line(h).removeprefix("coverage: "))
+    lower_bound = lower_bound_note(h)
     metrics = [
         ("detainers issued", h["detainers_issued"]),
         ("declined detainers", h["declined_detainers"]),
@@ -166,17 +131,21 @@ def render(data: dict) -> str:
         for r in data["reconciliation"]
     )
     body = [
-        f"<h1>ICE detainers declined, {_e(window)}</h1>",
+        f"<h1>ICE detainers declined, {_e(window)}, {_e(where(h))}</h1>",
+        f'<p class="coverage">Basis: {_e(BASIS_TEXT[h["basis"]])}; the charts count by prepare date.</p>',
         '<div class="headline">' + "".join(f'<div class="metric"><b>{v:,}</b>{_e(k)}</div>' for k, v in metrics) + "</div>",
         f'<p class="coverage">{_e(coverage)}</p>',
+        f'<p class="coverage">{_e(_sentence(lower_bound))}</p>' if lower_bound else "",
         "<h2>Declined detainers per month of prepare date</h2>",
-        column_chart("declines-by-month", "Declined detainers per month", data["months"]),
+        column_chart("declines-by-month", "Declined detainers per month", data["months"],
+                     y_title="declined detainers", x_title="month of prepare date",
+                     marked=frozenset(data.get("lower_bound_months", ())), mark_title=LOWER_BOUND_NOTE),
         f"<h2>The {TOP_JURISDICTIONS} jurisdictions with the most declines</h2>",
         bar_chart("top-jurisdictions", "Jurisdictions with the most declines", data["jurisdictions"]),
         "<h2>Declined detainers by state</h2>",
-        bar_chart("declines-by-state", "Declined detainers by state", data["states"], label_width=120),
+        *_states(data["states"]),
         "<h2>Published figures against the warehouse</h2>",
-        "<p>Figures whose window the loaded data reaches (all figures: <code>marts.reconciliation</code>).</p>",
+        "<p>Figures whose window overlaps this one, by prepare date (all figures: <code>marts.reconciliation</code>).</p>",
         "<table><tr><th>figure</th><th>window</th><th>published</th><th>ours</th><th>difference</th><th>covered</th><th>status</th></tr>"
         + rows + "</table>",
         f"<footer>Generated by <code>detainers report --html</code> on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. "
@@ -188,3 +157,19 @@ def render(data: dict) -> str:
         + "\n".join(body)
         + f"\n<script>{SCRIPT}</script>\n</body></html>\n"
     )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
+def _states(states: list[tuple[str, int]]) -> list[str]:
+    """The map, what it cannot place (declines with no known state), and its numbers as a list."""
+    tiles = state_tiles()
+    on_map = {code: value for code, value in states if code in tiles}
+    off_map = ", ".join(f"{code} {value:,}" for code, value in states if code not in tiles)
+    return [
+        tile_map("declines-by-state", "Declined detainers by state, a tile map", on_map, tiles),
+        f'<p class="note">Not on the map: {_e(off_map)}.</p>' if off_map else "",
+        state_list(on_map, tiles),
+    ]

@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import tomllib
 from pathlib import Path
+from typing import NamedTuple
 
 REFERENCE_DIR = Path(__file__).parent
 # The reference files normalization and validation read. An edit to one changes the rows a
@@ -33,6 +34,20 @@ def state_codes() -> dict[str, str]:
     """State, DC and territory names, and their codes, to the two-letter code."""
     states = rows("states.csv")
     return {**{r["name"]: r["code"] for r in states}, **{r["code"]: r["code"] for r in states}}
+
+
+class Tile(NamedTuple):
+    """A state's square on the report's tile-grid map: its name, and its row and column."""
+
+    name: str
+    row: int
+    column: int
+
+
+@functools.cache
+def state_tiles() -> dict[str, Tile]:
+    """Each code of states.csv to its tile (state_tiles.csv): a map that needs no geometry."""
+    return {r["code"]: Tile(r["name"], int(r["grid_row"]), int(r["grid_column"])) for r in rows("state_tiles.csv")}
 
 
 @functools.cache
