@@ -7,3 +7,7 @@ exports) -> `report/` (reading the marts). `pipeline.py` calls the stages in tha
 """
 
 __version__ = "0.1.0"
+
+import logging
+
+logging.getLogger("detainers").addHandler(logging.NullHandler())  # a library: where its lines go is the caller's choice

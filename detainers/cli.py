@@ -1,21 +1,30 @@
-"""The `detainers` command line."""
+"""The `detainers` command line.
+
+Arguments, the manifest and source names are checked before anything slow starts: a usage
+error exits 2 in a fraction of a second. A run whose source failed exits 1; Ctrl-C or SIGTERM
+stops a run within seconds, publishing nothing new (exit 130). Every error is one line;
+DETAINERS_VERBOSE=1 shows tracebacks and Prefect's own logs.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
 import json
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
 
-from detainers.errors import DetainersError
+from detainers import __version__, stop
+from detainers.arguments import basis_asked, check_schedule, states_asked, window_asked
+from detainers.errors import DetainersError, ManifestError, UsageError
 from detainers.paths import DEFAULT_WAREHOUSE, default_manifest
-from detainers.report.headline import DEFAULT_END, DEFAULT_START, HEADLINE_KEYS
+from detainers.report.headline import DEFAULT_END, DEFAULT_START
 
 app = typer.Typer(
     help="ICE detainer records into a DuckDB warehouse of trustworthy metrics.",
@@ -32,12 +41,23 @@ WarehouseOption = Annotated[Path, typer.Option("--warehouse", help="The publishe
 ManifestOption = Annotated[Optional[Path], typer.Option(
     "--manifest", help="The manifest of sources (TOML).", dir_okay=False,
     show_default="./sources.toml if present, else the bundled manifest")]
+WaitOption = Annotated[float, typer.Option("--wait", help="Seconds to wait for another run's write lock.")]
+PrefectOption = Annotated[Optional[bool], typer.Option(
+    "--prefect/--no-prefect", show_default="Prefect when an API is configured",
+    help="Run as a Prefect flow (its logs and artifacts in Prefect's UI), or as plain Python.")]
+JsonRunOption = Annotated[bool, typer.Option("--json", help="Print the run's summary as one JSON object instead.")]
 
 
-def _print_run(summary, total: float) -> None:
-    from detainers.report.text import print_run
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"detainers {__version__}", highlight=False)
+        raise typer.Exit()
 
-    print_run(out, summary, total)
+
+@app.callback()
+def options(version: Annotated[Optional[bool], typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None) -> None:
+    """ICE detainer records into a DuckDB warehouse of trustworthy metrics."""
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -45,24 +65,67 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+@contextlib.contextmanager
+def _guarded(warehouse: Path | None = None) -> Iterator[None]:
+    """One line for any way a command can end badly, with the exit code it means."""
+    try:
+        with stop.handling():
+            yield
+    except (UsageError, ManifestError) as exc:
+        _fail(str(exc), code=2)
+    except DetainersError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        left = f"; {warehouse} is as it was" if warehouse else ""
+        _fail(f"interrupted: nothing new was published{left}", code=130)
+    except Exception as exc:  # a bug, or a fault nobody foresaw: still one line
+        if os.environ.get("DETAINERS_VERBOSE"):
+            raise
+        _fail(f"unexpected {type(exc).__name__}: {exc} (set DETAINERS_VERBOSE=1 for the traceback)")
+
+
+def _quiet_prefect() -> None:
+    if not os.environ.get("DETAINERS_VERBOSE"):
+        # Prefect logs each failed task, each crash, with its traceback: the command's summary
+        # says it once, plainly. Its logs still reach Prefect's UI.
+        os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "CRITICAL"
+
+
+def _report_run(summary, started: float, as_json: bool) -> None:
+    if as_json:
+        from dataclasses import asdict
+
+        sys.stdout.write(json.dumps(asdict(summary), default=str) + "\n")
+    else:
+        from detainers.report.text import print_run
+
+        print_run(out, summary, time.perf_counter() - started)
+    if summary.failed:
+        _fail(f"{len(summary.failed)} source(s) failed: " + "; ".join(o.error for o in summary.failed))
+
+
 @app.command()
 def run(
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
     manifest: ManifestOption = None,
     source: Annotated[Optional[list[str]], typer.Option("--source", help="Only this source (repeatable).")] = None,
-    wait: Annotated[float, typer.Option(help="Seconds to wait for another run's write lock.")] = 0.0,
+    wait: WaitOption = 0.0,
+    prefect: PrefectOption = None,
+    as_json: JsonRunOption = False,
 ) -> None:
     """Fetch every source in the manifest, validate and load what changed, build the SQL
     models and publish the warehouse. Prints rows read, loaded and rejected, and the headline."""
     started = time.perf_counter()
-    from detainers import progress
+    manifest = manifest or default_manifest()
+    with _guarded(warehouse):
+        from detainers import launch, progress
+        from detainers.plan import plan_run
 
-    with progress.reporting(progress.for_console(out)):  # bars on a terminal, plain lines in a log
-        summary = _call_flow("run_flow", manifest=manifest or default_manifest(), warehouse=warehouse, only=source, wait_seconds=wait)
-    total = time.perf_counter() - started
-    _print_run(summary, total)
-    if summary.failed:
-        _fail(f"{len(summary.failed)} source(s) failed: " + "; ".join(o.error for o in summary.failed))
+        plan = plan_run(manifest, source)
+        _quiet_prefect()
+        with progress.reporting(None if as_json else progress.for_console(out)):  # bars on a terminal, lines in a log
+            summary = launch.run("run_flow", prefect, plan, warehouse, wait, manifest=manifest, only=source)
+    _report_run(summary, started, as_json)
 
 
 @app.command()
@@ -71,62 +134,25 @@ def backfill(
     end: Annotated[str, typer.Option(help="Last prepare date of the range, YYYY-MM-DD.")],
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
     manifest: ManifestOption = None,
-    wait: Annotated[float, typer.Option(help="Seconds to wait for another run's write lock.")] = 0.0,
+    wait: WaitOption = 0.0,
+    prefect: PrefectOption = None,
+    as_json: JsonRunOption = False,
 ) -> None:
     """Fetch (in parallel) and load every source whose trusted window overlaps the range,
     rebuild the models and publish once. Sources outside the range keep their rows."""
-    from detainers import progress
-
-    window = (_date(start, DEFAULT_START, "--start"), _date(end, DEFAULT_END, "--end"))
     started = time.perf_counter()
-    with progress.reporting(progress.for_console(out)):
-        summary = _call_flow("backfill_flow", manifest=manifest or default_manifest(), warehouse=warehouse,
-                             start=window[0], end=window[1], wait_seconds=wait)
-    _print_run(summary, time.perf_counter() - started)
-    if summary.failed:
-        _fail(f"{len(summary.failed)} source(s) failed: " + "; ".join(o.error for o in summary.failed))
+    manifest = manifest or default_manifest()
+    with _guarded(warehouse):
+        from detainers import launch, progress
+        from detainers.plan import plan_backfill
 
-
-def _call_flow(name: str, **kwargs):
-    """Run a flow of flows.pipeline; any failure ends in one clear line, not a traceback."""
-    if not os.environ.get("DETAINERS_VERBOSE"):
-        # Prefect logs each failed task with its traceback; the summary says it once, plainly.
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
-    try:
-        import importlib
-
-        return getattr(importlib.import_module("flows.pipeline"), name)(**kwargs)
-    except DetainersError as exc:
-        _fail(str(exc))
-    except Exception as exc:  # a bug, or a fault we did not foresee: still one line
-        if os.environ.get("DETAINERS_VERBOSE"):
-            raise
-        _fail(f"unexpected {type(exc).__name__}: {exc} (set DETAINERS_VERBOSE=1 for the traceback)")
-
-
-def _date(value: str | None, default: dt.date, option: str) -> dt.date:
-    if value is None:
-        return default
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        _fail(f"{option} must be a date as YYYY-MM-DD, not {value!r}", code=2)
-
-
-def _states(values: list[str] | None) -> tuple[str, ...] | None:
-    """--state values as two-letter codes (names accepted); an unknown one is a usage error."""
-    if not values:
-        return None
-    import difflib
-
-    from schemas.reference import state_codes
-
-    codes = state_codes()
-    for value in values:
-        if value.strip().upper() not in codes:
-            close = difflib.get_close_matches(value.strip().upper(), list(codes), n=1)
-            _fail(f"--state: unknown state {value!r}" + (f" (did you mean {close[0]!r}?)" if close else ""), code=2)
-    return tuple(sorted({codes[v.strip().upper()] for v in values}))
+        window = window_asked(start, end)
+        plan = plan_backfill(manifest, *window)
+        _quiet_prefect()
+        with progress.reporting(None if as_json else progress.for_console(out)):
+            summary = launch.run("backfill_flow", prefect, plan, warehouse, wait, manifest=manifest,
+                                 start=window[0], end=window[1])
+    _report_run(summary, started, as_json)
 
 
 @app.command()
@@ -144,15 +170,13 @@ def report(
     declined, declining jurisdictions, declines with no known jurisdiction, how much of the
     window's days and states the data covers, and whether declines are a lower bound; then
     how the warehouse reconciles with the published figures of the window (text mode only)."""
-    from detainers.report import text
-    from detainers.report.headline import headline, open_published
-    from detainers.report.reconciliation import reconciliation
+    with _guarded():
+        window, states, basis = window_asked(start, end), states_asked(state), basis_asked(basis)
+        from detainers.report import text
+        from detainers.report.headline import HEADLINE_KEYS, headline, published_marts
+        from detainers.report.reconciliation import reconciliation
 
-    window = (_date(start, DEFAULT_START, "--start"), _date(end, DEFAULT_END, "--end"))
-    states = _states(state)
-    try:
-        con = open_published(warehouse)
-        try:
+        with published_marts(warehouse) as con:
             h = headline(con, *window, basis=basis, states=states)
             shown = [] if as_json else reconciliation(con, *window)
             others = 0 if as_json else len(reconciliation(con)) - len(shown)
@@ -160,10 +184,6 @@ def report(
                 from detainers.report.html import write_html_report
 
                 write_html_report(con, *window, html, basis=basis, states=states)
-        finally:
-            con.close()
-    except DetainersError as exc:
-        _fail(str(exc))
     if as_json:
         extra = {"basis": basis} if basis != "prepare" else {}
         sys.stdout.write(json.dumps({k: h[k] for k in HEADLINE_KEYS} | extra) + "\n")
@@ -185,18 +205,13 @@ def dictionary(
 ) -> None:
     """Write the data dictionary page (docs/data_dictionary.md) from sql/dictionary.toml and
     the columns of the published warehouse; fail naming any column left undescribed."""
-    from detainers.build.dictionary import DEFAULT_PAGE, undescribed, write_markdown
-    from detainers.report.headline import open_published
+    with _guarded():
+        from detainers.build.dictionary import DEFAULT_PAGE, undescribed, write_markdown
+        from detainers.report.headline import published_marts
 
-    try:
-        con = open_published(warehouse)
-        try:
+        with published_marts(warehouse) as con:
             missing = undescribed(con)
-        finally:
-            con.close()
         page = write_markdown(warehouse, output or DEFAULT_PAGE)
-    except DetainersError as exc:
-        _fail(str(exc))
     out.print(f"wrote {page}", highlight=False)
     if missing:
         _fail(f"sql/dictionary.toml does not describe: {', '.join(missing)}")
@@ -213,15 +228,19 @@ def serve(
 ) -> None:
     """Register the run as a Prefect deployment on a cron schedule (default nightly at 03:00
     UTC) and serve it until interrupted: scheduled runs, and runs started from the Prefect UI.
-    Point PREFECT_API_URL at a Prefect server (`prefect server start`) to see them there."""
-    from flows.serve import serve as serve_flow
+    Point PREFECT_API_URL at a Prefect server (`prefect server start`) to see them there.
+    The terminal shows a line as each run starts and ends."""
+    manifest = manifest or default_manifest()
+    with _guarded():
+        check_schedule(cron, timezone)
+        from detainers.extract.manifest import load_manifest
+        from detainers.launch import check_prefect_home
 
-    try:
-        serve_flow(manifest or default_manifest(), warehouse, cron=cron, timezone=timezone, name=name, wait_seconds=wait)
-    except DetainersError as exc:
-        _fail(str(exc))
-    except ValueError as exc:  # a cron expression or time zone Prefect cannot read
-        _fail(f"cannot schedule {cron!r} in {timezone}: {exc}", code=2)
+        load_manifest(manifest)
+        check_prefect_home()
+        from flows.serve import serve as serve_flow
+
+        serve_flow(manifest, warehouse, cron=cron, timezone=timezone, name=name, wait_seconds=wait)
 
 
 def main() -> None:

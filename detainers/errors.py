@@ -29,3 +29,8 @@ class WarehouseBusyError(DetainersError):
 
 class DataTestError(DetainersError):
     """A SQL data test found rows that break a rule; the build was not published."""
+
+
+class UsageError(DetainersError):
+    """A command was asked something it cannot do as written (a bad date, an unknown source):
+    nothing ran. The command line exits 2."""

@@ -11,25 +11,29 @@ others go on; the warehouse is only ever replaced by a complete build.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+
+import duckdb
 
 from detainers.build import warehouse as wh
 from detainers.build.audit import record_run, rules_fingerprint, write_build_info
-from detainers.build.exports import write_exports
+from detainers.build.exports import exports_current, place_exports, prepare_exports, write_exports
 from detainers.build.models import build_models
+from detainers import stop
 from detainers.errors import DetainersError
 from detainers.extract.fetch import Landed, PreviousFetch, RetryPolicy, check_pinned, fetch, redact_url
-from detainers.extract.manifest import Source, load_manifest
-from detainers.load.identity import needs_build, published_state
+from detainers.extract.manifest import Source
+from detainers.extract.index import remember, remembered
+from detainers.load.identity import PublishedState, needs_build, published_state
 from detainers.load.raw import LoadResult, load_source
 from detainers.load.sources import record_sources
+from detainers.plan import Plan, plan_backfill, plan_run  # noqa: F401 (the pipeline's inputs, re-exported)
 from detainers.paths import landing_dir
 from detainers.report.headline import DEFAULT_END, DEFAULT_START, headline
 from detainers.summary import RunSummary, SourceOutcome, new_run
@@ -38,29 +42,6 @@ from detainers.transform.published import published_facility_declines
 
 log = logging.getLogger("detainers.pipeline")
 FETCH_CONCURRENCY = 4  # fetches are network-bound and independent; loads write one file, one at a time
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What a run does: its command, every source of the manifest (audit.sources mirrors
-    them all), and the sources it fetches and loads (the others keep their rows)."""
-
-    command: str
-    manifest: tuple[Source, ...]
-    sources: tuple[Source, ...]
-
-
-def plan_run(manifest: Path, only: list[str] | None = None) -> Plan:
-    plan = load_manifest(manifest)
-    return Plan("detainers run", plan.sources, plan.select(only))
-
-
-def plan_backfill(manifest: Path, start: dt.date, end: dt.date) -> Plan:
-    plan = load_manifest(manifest)
-    sources = plan.overlapping(start, end)
-    if not sources:
-        raise DetainersError(f"{manifest}: no source is trusted for any day from {start} to {end}")
-    return Plan("detainers backfill", plan.sources, sources)
 
 
 class Stages:
@@ -97,24 +78,57 @@ def _outcome_of(fn: Callable, *args) -> Callable[[], object]:
 
 def run_pipeline(plan: Plan, warehouse: Path, wait_seconds: float = 0.0, stages: Stages | None = None) -> RunSummary:
     """Fetch the plan's sources, load those that changed into a copy of the warehouse, build
-    the models and publish the copy atomically. Nothing changed: the warehouse is left as it was."""
+    the models and publish the copy atomically. Nothing changed: the warehouse is left as it
+    was (its exports brought up to date if a stopped run left them behind)."""
     stages = stages or Stages()
     warehouse = Path(warehouse).resolve()
     summary, outcomes = new_run(warehouse, plan.sources)
     with wh.write_lock(warehouse, f"{plan.command} ({summary.run_id})", wait_seconds):
-        state = published_state(warehouse)
+        state = _published_state(warehouse, summary)
+        log.info("%s: %d source(s) to fetch", plan.command, len(plan.sources))
         with _timed(summary, "fetch"):
             landing = landing_dir(warehouse)
             fetches = stages.call_each("fetch-source", fetch_source,
                                        [(s, landing, state.fetches.get(s.name)) for s in plan.sources])
             landed = collect_fetches(dict(zip((s.name for s in plan.sources), fetches)), outcomes)
+            remember(landing, landed)
+        stop.check()
         # A published file in another storage format than wh.STORAGE_VERSION is rebuilt once, in it.
         if not needs_build(state, plan.manifest, landed, rules_fingerprint()) and wh.in_storage_version(warehouse):
             for name in landed:
                 outcomes[name].load = "skipped_unchanged"
+            _nothing_changed(warehouse, summary)
             return summary
-        _build_and_publish(plan, warehouse, landed, summary, outcomes, stages)
+        _build_and_publish(plan, warehouse, landed, summary, outcomes, stages, fresh=state.damaged)
+    log.info("published %s", warehouse)
     return summary
+
+
+def _published_state(warehouse: Path, summary: RunSummary) -> PublishedState:
+    """What the published warehouse says of the last run; a file DuckDB cannot read is
+    rebuilt from the landing files (what their index says each source's last fetch saw)."""
+    try:
+        return published_state(warehouse, remembered(landing_dir(warehouse)))
+    except duckdb.Error as exc:
+        note = f"{warehouse} cannot be read ({str(exc).splitlines()[0]}): rebuilding it from the landing files"
+        summary.notes.append(note)
+        log.warning(note)
+        return PublishedState(remembered(landing_dir(warehouse)), {}, None, damaged=True)
+
+
+def _nothing_changed(warehouse: Path, summary: RunSummary) -> None:
+    """The published headline, and the exports brought in line with the published build."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        summary.headline = headline(con, DEFAULT_START, DEFAULT_END)
+        built = con.execute("select value from audit.build_info where key = 'last_run_id'").fetchone()
+    finally:
+        con.close()
+    if not exports_current(warehouse, built[0] if built else None):
+        write_exports(warehouse)
+        summary.notes.append("the exports were behind the published warehouse (a run stopped while publishing): rewritten")
+        log.warning(summary.notes[-1])
+    log.info("nothing changed: %s left as it was", warehouse)
 
 
 def fetch_source(source: Source, landing: Path, previous: PreviousFetch | None) -> Landed:
@@ -139,6 +153,7 @@ def collect_fetches(fetches: dict[str, Callable[[], Landed]], outcomes: dict[str
         try:
             landed[name] = result()
             outcomes[name].fetch = landed[name].status
+            log.info("source %s: %s (%s bytes)", name, landed[name].status, f"{landed[name].size:,}")
         except DetainersError as exc:
             outcomes[name].fetch, outcomes[name].error = "failed", str(exc)
             log.error(str(exc))
@@ -151,19 +166,25 @@ def load_landed(con, source: Source, landed: Landed, run_id: str) -> LoadResult:
 
 
 def _build_and_publish(plan: Plan, warehouse: Path, landed: dict[str, Landed], summary: RunSummary,
-                       outcomes: dict[str, SourceOutcome], stages: Stages) -> None:
-    build = wh.start_build(warehouse)
+                       outcomes: dict[str, SourceOutcome], stages: Stages, fresh: bool = False) -> None:
+    build = wh.start_build(warehouse, fresh=fresh)
     try:
         with _timed(summary, "load_total"):
-            _with_connection(build, record_sources, plan.manifest)
+            summary.removed = _with_connection(build, record_sources, plan.manifest)
+            for removed in summary.removed:
+                log.info("removed from the manifest: %s", removed)
             for source in plan.sources:
+                stop.check()
                 if source.name in landed:
                     _load_one(build, source, landed[source.name], summary.run_id, outcomes[source.name], stages)
         loads = [o for o in outcomes.values() if o.load in ("loaded", "failed_reject_threshold")]
         summary.seconds["read_validate"] = sum(o.seconds_read_validate for o in loads)
         summary.seconds["write"] = sum(o.seconds_write for o in loads)
+        stop.check()
         with _timed(summary, "models"):
             summary.headline = stages.call("build-models", build_and_test, build, summary.record(plan.command))
+        log.info("models built and tested in %.1f s", summary.seconds["models"])
+        stop.check()
         with _timed(summary, "publish"):
             stages.call("publish", publish, build, warehouse)
         summary.published = True
@@ -182,6 +203,8 @@ def _load_one(build: Path, source: Source, landed: Landed, run_id: str, outcome:
     outcome.rows_read, outcome.rows_loaded, outcome.rows_rejected = result.rows_read, result.rows_loaded, result.rows_rejected
     outcome.seconds_read_validate, outcome.seconds_write = result.seconds_read_validate, result.seconds_write
     outcome.warnings = result.warnings
+    log.info("source %s: %s, %d rows read, %d loaded, %d rejected", source.name, result.status, result.rows_read,
+             result.rows_loaded, result.rows_rejected)
     for warning in result.warnings:
         log.warning(warning)
 
@@ -208,8 +231,16 @@ def build_and_test(build: Path, run: dict) -> dict:
 
 
 def publish(build: Path, warehouse: Path) -> None:
-    wh.publish(build, warehouse)
-    write_exports(warehouse)  # marts as Parquet and CSV under exports/, each file swapped atomically
+    """The exports written from the build first (a failure publishes nothing); then the build
+    renamed over the published file and the exports moved into place, which a stop (Ctrl-C,
+    SIGTERM) does not cut short."""
+    scratch = prepare_exports(build, warehouse)
+    try:
+        with stop.deferred():
+            wh.publish(build, warehouse)
+            place_exports(scratch, warehouse)  # marts as Parquet and CSV under exports/, each swapped atomically
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _with_connection(build: Path, fn: Callable, *args):

@@ -35,6 +35,8 @@ class RunSummary:
     sources: list[SourceOutcome] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     headline: dict | None = None
+    removed: list[str] = field(default_factory=list)  # sources gone from the manifest, and their rows
+    notes: list[str] = field(default_factory=list)  # what the run repaired or warns of, beyond the sources
 
     @property
     def failed(self) -> list[SourceOutcome]:

@@ -1,6 +1,7 @@
-"""Prefect artifacts each run publishes: a markdown summary of its sources (fetched,
-skipped, loaded, rows rejected) and a table of the headline metrics. Shown in the Prefect
-UI on the flow run and, by key, on the Artifacts page."""
+"""Prefect artifacts every run publishes, whether it published a warehouse or found nothing
+changed: a markdown summary of its sources (fetched, skipped, loaded, rows rejected) and
+what it repaired, and a table of the headline metrics of the published warehouse. Shown in
+the Prefect UI on the flow run and, by key, on the Artifacts page."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ def summary_markdown(summary: RunSummary) -> str:
         f"{n['rows_loaded']:,} rows loaded, {n['rows_rejected']:,} rejected.",
         "",
         f"Warehouse `{summary.warehouse}`: " + ("published." if summary.published else "left as it was (nothing changed)."),
+        *[f"- removed from the manifest: {r}" for r in summary.removed],
+        *[f"- {note}" for note in summary.notes],
         "",
         "| source | fetch | load | rows read | loaded | rejected | error |",
         "| --- | --- | --- | ---: | ---: | ---: | --- |",
@@ -46,6 +49,8 @@ def publish_artifacts(summary: RunSummary) -> None:
     try:
         create_markdown_artifact(summary_markdown(summary), key=SUMMARY_KEY, description="Sources fetched, skipped, loaded; rows rejected")
         if summary.headline:
-            create_table_artifact(headline_table(summary), key=HEADLINE_KEY, description="Headline metrics for the inspector general's window")
+            state = "published by this run" if summary.published else "as published before (nothing changed)"
+            create_table_artifact(headline_table(summary), key=HEADLINE_KEY,
+                                  description=f"Headline metrics for the inspector general's window, {state}")
     except Exception as exc:  # artifacts are a courtesy: a failure to record them is logged, not raised
         get_run_logger().warning(f"could not publish Prefect artifacts: {exc}")

@@ -1,27 +1,25 @@
 """The canonical detainer row every layout maps onto: the one definition of its fields, their
-types, which may be null, and where each comes from.
+types, which may be null, where each comes from, and the checks each value must pass.
 
-The pandera model below is that definition. Everything else is derived from it:
+Everything else is derived from this table:
+- the pandera model that validates rows (schemas/canonical_model.py);
 - the fields a layout may map a published column onto (`PUBLISHED_FIELDS`, schemas/layouts);
-- the columns normalization fills (detainers/transform/normalize.py, checked by this model);
-- the columns and types of `raw.detainers` (detainers/build/ddl.py).
+- the fields normalization derives (detainers/transform/normalize.py);
+- the columns and types of raw.detainer_rows and the raw.detainers view (detainers/build/ddl.py).
 
 Each field's `origin` says where its value comes from: `provenance` (where in the file the
 row is), `published` (a column of the file, cleaned: trimmed, redaction markers and blanks
-made null) or `derived` (computed from one published field, named by `source`, by a rule in
+made null) or `derived` (computed from one published field, its `source`, by a rule in
 schemas/reference). Every check but those of CROSS_FIELD_CHECKS depends on one published
 field's value alone, so the transform validates each distinct value once
-(detainers/transform/values.py).
+(detainers/transform/values.py). This module is plain Python: reading a manifest or a layout
+never loads pandera.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import functools
-
-import pandera.polars as pa
-import polars as pl
+from dataclasses import dataclass, field
 
 from schemas import reference
 
@@ -29,107 +27,43 @@ EARLIEST = reference.earliest_prepare_date()
 PROVENANCE, PUBLISHED, DERIVED = "provenance", "published", "derived"
 
 
-def _field(origin: str, source: str | None = None, **checks) -> object:
-    return pa.Field(metadata={"origin": origin, "source": source}, **checks)
+@dataclass(frozen=True)
+class Field:
+    type: type
+    origin: str
+    source: str | None = None  # for a derived field: the published field it is derived from
+    nullable: bool = True
+    checks: dict = field(default_factory=dict)  # pandera Field checks: ge, isin, str_length...
 
 
-class CanonicalDetainer(pa.DataFrameModel):
-    """One detainer, whatever release it came from. Unknown values are null, never guessed."""
+# One detainer, whatever release it came from. Unknown values are null, never guessed.
+FIELDS: dict[str, Field] = {
+    "sheet": Field(str, PROVENANCE, nullable=False),
+    "source_row": Field(int, PROVENANCE, nullable=False, checks={"ge": 1}),
+    "prepare_date": Field(dt.date, PUBLISHED, nullable=False, checks={"ge": EARLIEST}),
+    "prepared_at": Field(dt.datetime, DERIVED, "prepare_date"),  # its time of day, where the file gives it
+    "lift_date": Field(dt.date, PUBLISHED, checks={"ge": EARLIEST}),
+    "detainer_type": Field(str, PUBLISHED),
+    "detainer_form": Field(str, DERIVED, "detainer_type"),
+    "facility": Field(str, PUBLISHED),
+    "facility_name": Field(str, DERIVED, "facility"),
+    "facility_is_placeholder": Field(bool, DERIVED, "facility", nullable=False),
+    "state": Field(str, PUBLISHED),
+    "state_code": Field(str, DERIVED, "state", checks={"str_length": {"min_value": 2, "max_value": 2}}),
+    "city": Field(str, PUBLISHED),
+    "lift_reason": Field(str, PUBLISHED),
+    "outcome": Field(str, DERIVED, "lift_reason", checks={"isin": reference.outcomes()}),
+    "detainer_id": Field(str, PUBLISHED),
+    "person_id": Field(str, PUBLISHED),
+    "criminality": Field(str, PUBLISHED),
+    "citizenship_country": Field(str, PUBLISHED),
+    "aor": Field(str, PUBLISHED),
+    "facility_code": Field(str, PUBLISHED),
+}
+COLUMNS = list(FIELDS)
 
-    sheet: str = _field(PROVENANCE)
-    source_row: int = _field(PROVENANCE, ge=1)
-    prepare_date: dt.date = _field(PUBLISHED, nullable=False, ge=EARLIEST)
-    prepared_at: dt.datetime = _field(DERIVED, "prepare_date", nullable=True)  # its time, where the file gives it
-    lift_date: dt.date = _field(PUBLISHED, nullable=True, ge=EARLIEST)
-    detainer_type: str = _field(PUBLISHED, nullable=True)
-    detainer_form: str = _field(DERIVED, "detainer_type", nullable=True)
-    facility: str = _field(PUBLISHED, nullable=True)
-    facility_name: str = _field(DERIVED, "facility", nullable=True)
-    facility_is_placeholder: bool = _field(DERIVED, "facility")
-    state: str = _field(PUBLISHED, nullable=True)
-    state_code: str = _field(DERIVED, "state", nullable=True, str_length={"min_value": 2, "max_value": 2})
-    city: str = _field(PUBLISHED, nullable=True)
-    lift_reason: str = _field(PUBLISHED, nullable=True)
-    outcome: str = _field(DERIVED, "lift_reason", nullable=True, isin=reference.outcomes())
-    detainer_id: str = _field(PUBLISHED, nullable=True)
-    person_id: str = _field(PUBLISHED, nullable=True)
-    criminality: str = _field(PUBLISHED, nullable=True)
-    citizenship_country: str = _field(PUBLISHED, nullable=True)
-    aor: str = _field(PUBLISHED, nullable=True)
-    facility_code: str = _field(PUBLISHED, nullable=True)
-
-    class Config:
-        strict = True
-        ordered = False
-
-    @pa.dataframe_check(name="state_known")
-    def _state_known(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col("state").is_null() | pl.col("state_code").is_not_null())
-
-    @pa.dataframe_check(name="lift_reason_known")
-    def _lift_reason_known(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col("outcome").is_not_null())
-
-    @pa.dataframe_check(name="detainer_type_known")
-    def _detainer_type_known(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col("detainer_type").is_null() | pl.col("detainer_form").is_not_null())
-
-    @pa.dataframe_check(name="prepare_date_not_in_future")
-    def _not_in_future(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col("prepare_date").is_null() | (pl.col("prepare_date") <= dt.date.today()))
-
-    @pa.dataframe_check(name="lift_date_not_before_prepare_date")
-    def _lift_after_prepare(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(
-            pl.col("lift_date").is_null() | pl.col("prepare_date").is_null() | (pl.col("lift_date") >= pl.col("prepare_date"))
-        )
-
-
-SCHEMA = CanonicalDetainer.to_schema()
-COLUMNS = list(SCHEMA.columns)
-
-
-@functools.cache
-def canonical_schema(states: tuple[str, ...] | None = None) -> pa.DataFrameSchema:
-    """The canonical model for a source that holds only `states` (None: every state): a row
-    of another state, or of no state, cannot be counted from it and is rejected."""
-    if not states:
-        return SCHEMA
-    scoped = copy.deepcopy(SCHEMA)
-    scoped.checks = [
-        *SCHEMA.checks,
-        pa.Check(lambda data: data.lazyframe.select(pl.col("state_code").is_null() | pl.col("state_code").is_in(states)),
-                 name="state_in_scope"),
-        pa.Check(lambda data: data.lazyframe.select(pl.col("state_code").is_not_null()), name="state_given"),
-    ]
-    return scoped
-
-
-def fields(origin: str) -> tuple[str, ...]:
-    return tuple(name for name, column in SCHEMA.columns.items() if column.metadata["origin"] == origin)
-
-
-PUBLISHED_FIELDS = fields(PUBLISHED)
-DATE_FIELDS = tuple(name for name in PUBLISHED_FIELDS if SCHEMA.columns[name].dtype.type == pl.Date)
-TEXT_FIELDS = tuple(name for name in PUBLISHED_FIELDS if SCHEMA.columns[name].dtype.type == pl.String)
-
-
-def value_id(field: str) -> str:
-    """How a text field is stored: as the id of its value in its load's dictionary."""
-    return f"{field}_id"
-
-
-def derived_from(field: str) -> tuple[str, ...]:
-    """The canonical fields derived from one published field (state -> state_code)."""
-    return tuple(name for name in fields(DERIVED) if SCHEMA.columns[name].metadata["source"] == field)
-
-
-# The checks that relate two published fields, and which: they are checked on each distinct
-# combination of those fields' values; every other check on each distinct value alone.
-CROSS_FIELD_CHECKS = {"lift_date_not_before_prepare_date": ("prepare_date", "lift_date")}
-
-# What each failed check means, in the words audit.rejects keeps: a row-level check by the
-# column it speaks of, a column check by (column, check).
+# Checks of the whole row (schemas/canonical_model.py writes them as pandera checks): the
+# column each speaks of and the reason audit.rejects keeps.
 DATAFRAME_CHECK_REASONS = {
     "state_known": ("state", "unknown state name"),
     "lift_reason_known": ("lift_reason", "unknown lift reason"),
@@ -144,3 +78,25 @@ COLUMN_CHECK_REASONS = {
     ("prepare_date", "greater_than_or_equal_to"): f"prepare date is before {EARLIEST}",
     ("lift_date", "greater_than_or_equal_to"): f"lift date is before {EARLIEST}",
 }
+# The checks that relate two published fields, and which: they are checked on each distinct
+# combination of those fields' values; every other check on each distinct value alone.
+CROSS_FIELD_CHECKS = {"lift_date_not_before_prepare_date": ("prepare_date", "lift_date")}
+
+
+def fields(origin: str) -> tuple[str, ...]:
+    return tuple(name for name, f in FIELDS.items() if f.origin == origin)
+
+
+PUBLISHED_FIELDS = fields(PUBLISHED)
+DATE_FIELDS = tuple(name for name in PUBLISHED_FIELDS if FIELDS[name].type is dt.date)
+TEXT_FIELDS = tuple(name for name in PUBLISHED_FIELDS if FIELDS[name].type is str)
+
+
+def derived_from(source: str) -> tuple[str, ...]:
+    """The canonical fields derived from one published field (state -> state_code)."""
+    return tuple(name for name, f in FIELDS.items() if f.origin == DERIVED and f.source == source)
+
+
+def value_id(name: str) -> str:
+    """How a text field is stored: as the id of its value in its load's dictionary."""
+    return f"{name}_id"

@@ -5,7 +5,7 @@ import duckdb
 
 from detainers.build.ddl import LOAD_COLUMNS, apply_ddl
 from detainers.transform.values import to_canonical
-from schemas.canonical import COLUMNS, PUBLISHED_FIELDS, SCHEMA, TEXT_FIELDS, derived_from, value_id
+from schemas.canonical import COLUMNS, FIELDS, PUBLISHED_FIELDS, TEXT_FIELDS, derived_from, value_id
 from schemas.layouts import known_layouts
 from tests.test_schemas import LAYOUT, published
 
@@ -22,7 +22,7 @@ def test_raw_detainers_holds_the_load_provenance_and_every_canonical_field():
     stored = columns("detainer_rows")
     assert {value_id(f) for f in TEXT_FIELDS} <= set(stored)  # text by value id
     for name in ("sheet", "source_row", "prepare_date", "prepared_at", "lift_date"):
-        assert stored[name] == SCHEMA.columns[name].nullable
+        assert stored[name] == FIELDS[name].nullable
     assert set(columns("detainer_values")) >= {name for f in TEXT_FIELDS for name in derived_from(f)}
 
 

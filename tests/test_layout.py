@@ -9,7 +9,10 @@ from tests.conftest import ROOT
 
 # Each layer and the layers it may import. Later stages may use the types earlier stages
 # hand them (a Source, a Landed file, a batch), never the other way round.
-BOTTOM = {"detainers.errors", "detainers.paths", "detainers.progress", "detainers.pause", "detainers.summary"}
+BOTTOM = {"detainers.errors", "detainers.paths", "detainers.progress", "detainers.pause", "detainers.summary", "detainers.stop"}
+# What a command runs, decided before anything slow: the plan from the manifest, the
+# arguments, and whether to run under Prefect.
+COMMAND = {"detainers.plan", "detainers.arguments", "detainers.launch"}
 ALLOWED = {
     "schemas": {"schemas"},
     "bottom": {"bottom"},
@@ -19,17 +22,21 @@ ALLOWED = {
     "detainers.build": {"schemas", "bottom", "detainers.build"},
     "detainers.report": {"schemas", "bottom", "detainers.report"},
     "detainers.pipeline": {"schemas", "bottom", "detainers.extract", "detainers.transform", "detainers.load",
-                           "detainers.build", "detainers.report"},
-    "detainers.cli": {"schemas", "bottom", "detainers.extract", "detainers.report", "detainers.build", "detainers.pipeline", "flows"},
-    "flows": {"bottom", "detainers.pipeline", "flows"},
+                           "detainers.build", "detainers.report", "command"},
+    "command": {"schemas", "bottom", "detainers.extract", "detainers.report", "detainers.pipeline", "command", "flows"},
+    "detainers.cli": {"schemas", "bottom", "detainers.extract", "detainers.report", "detainers.build", "detainers.pipeline",
+                      "command", "flows"},
+    "flows": {"bottom", "detainers.pipeline", "command", "flows"},
 }
 
 
 def layer_of(module: str) -> str:
     if module.split(".")[0] in ("schemas", "flows"):
         return module.split(".")[0]
-    if module == "detainers" or any(module == b or module.startswith(b + ".") for b in BOTTOM):
+    if module in ("detainers", "detainers.__version__") or any(module == b or module.startswith(b + ".") for b in BOTTOM):
         return "bottom"
+    if any(module == c or module.startswith(c + ".") for c in COMMAND):
+        return "command"
     return ".".join(module.split(".")[:2])
 
 

@@ -58,3 +58,72 @@ def test_the_bundled_run_published_its_artifacts(bundled_run):
     assert headline.type == "table"
     assert {"metric": "declined_detainers", "value": 5501} in headline_table(summary)
     assert '{"metric": "declined_detainers", "value": 5501}' in str(headline.data)
+
+
+def flow_run_logs(flow_run_id) -> list[str]:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.logging.handlers import APILogHandler
+
+    APILogHandler().flush()  # logs are sent in batches: send what is waiting
+
+    with get_client(sync_client=True) as client:
+        return [log.message for log in client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))]
+
+
+def artifacts_of(flow_run_id) -> dict:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])))
+    return {a.key: str(a.data) for a in found}
+
+
+def test_a_run_shows_its_stages_and_counts_in_prefects_logs(bundled_run):
+    from prefect.client.orchestration import get_client
+
+    from flows.artifacts import SUMMARY_KEY as key
+
+    _, summary = bundled_run
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs()
+    (bundled,) = [r for r in runs if summary.run_id in artifacts_of(r.id).get(key, "")]
+    logs = flow_run_logs(bundled.id)
+    assert "source lesa-stu-fy2015: fetched (2,461,672 bytes)" in logs
+    assert "source lesa-stu-fy2015: loaded, 79053 rows read, 79053 loaded, 0 rejected" in logs
+    assert any(line.startswith("models built and tested in") for line in logs) and f"published {summary.warehouse}" in logs
+
+
+def test_a_run_that_finds_nothing_changed_publishes_both_artifacts_and_says_so(copied_warehouse):
+    from flows.pipeline import run_flow
+
+    state = run_flow(manifest=ROOT / "sources.toml", warehouse=copied_warehouse, return_state=True)
+    assert state.is_completed() and not state.result().published
+    artifacts = artifacts_of(state.state_details.flow_run_id)
+    assert "left as it was (nothing changed)" in artifacts[SUMMARY_KEY]
+    assert '"metric": "declined_detainers", "value": 5501' in artifacts[HEADLINE_KEY]
+
+
+def test_a_served_run_prints_a_line_as_it_starts_and_ends(copied_warehouse, monkeypatch, capfd):
+    from flows.pipeline import run_flow
+
+    monkeypatch.setenv("PREFECT__RUNTIME__DEPLOYMENT__ID", "nightly")  # as `detainers serve` runs it
+    run_flow(manifest=ROOT / "sources.toml", warehouse=copied_warehouse)
+    lines = [line for line in capfd.readouterr().out.splitlines() if line.startswith("20")]
+    assert [line.split(": ", 1)[1] for line in lines] == ["started", "nothing changed (0 rows loaded, 0 rejected)"]
+    assert all("detainers-run/" in line for line in lines)
+
+
+def test_a_failed_run_is_one_line_in_its_state_and_logs_not_a_traceback(copied_warehouse, monkeypatch, capfd):
+    from detainers.build import warehouse as wh
+    from flows.pipeline import run_flow
+
+    monkeypatch.setenv("PREFECT__RUNTIME__DEPLOYMENT__ID", "nightly")
+    with wh.write_lock(copied_warehouse, "another run"):
+        state = run_flow(manifest=ROOT / "sources.toml", warehouse=copied_warehouse, return_state=True)
+    assert state.is_failed() and state.message.startswith(f"{copied_warehouse} is being written by another run")
+    logs = flow_run_logs(state.state_details.flow_run_id)
+    assert state.message in logs and not [line for line in logs if "Traceback" in line]
+    printed = capfd.readouterr()
+    assert f"failed: {state.message}" in printed.out and "Traceback" not in printed.out + printed.err

@@ -16,31 +16,32 @@ sources are derived again from their landing files, their rules fingerprint havi
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
-import polars as pl
 
 from detainers.paths import SQL_DIR
-from schemas.canonical import COLUMNS, PROVENANCE, SCHEMA, TEXT_FIELDS, derived_from, value_id
+from schemas.canonical import COLUMNS, FIELDS, PROVENANCE, TEXT_FIELDS, derived_from, value_id
 
 DDL = SQL_DIR / "ddl" / "warehouse.sql"
-SQL_TYPES = {pl.String: "varchar", pl.Int64: "bigint", pl.Date: "date", pl.Datetime: "timestamp", pl.Boolean: "boolean"}
+SQL_TYPES = {str: "varchar", int: "bigint", dt.date: "date", dt.datetime: "timestamp", bool: "boolean"}
 # Who wrote a row: the load; its source, release and file come from audit.loads.
 LOAD_COLUMNS = ("load_id", "source", "release", "file_sha256")
 
 
 def _type(field: str) -> str:
-    return SQL_TYPES[SCHEMA.columns[field].dtype.type.base_type()]
+    return SQL_TYPES[FIELDS[field].type]
 
 
 def row_columns() -> dict[str, str]:
     """raw.detainer_rows: the load, provenance and dates as they are, text fields by value id."""
     columns = {"load_key": "integer not null"}
     for name in COLUMNS:
-        origin = SCHEMA.columns[name].metadata["origin"]
+        origin = FIELDS[name].origin
         if name in TEXT_FIELDS:
             columns[value_id(name)] = "uinteger not null default 0"  # 0: missing (or a field the layout lacks)
         elif origin == PROVENANCE or _type(name) in ("date", "timestamp"):
-            columns[name] = _type(name) + ("" if SCHEMA.columns[name].nullable else " not null")
+            columns[name] = _type(name) + ("" if FIELDS[name].nullable else " not null")
     return columns
 
 
@@ -63,7 +64,7 @@ def detainers_view() -> str:
         elif name in row_columns():
             select.append(f"rows.{name}")
         else:  # derived from a text field: from that field's dictionary
-            select.append(f"{SCHEMA.columns[name].metadata['source']}.{name}")
+            select.append(f"{FIELDS[name].source}.{name}")
     return ("create or replace view raw.detainers as\nselect\n    " + ",\n    ".join(select) +
             "\nfrom raw.detainer_rows as rows\nleft join audit.loads as loads on loads.load_key = rows.load_key\n" + "\n".join(joins))
 

@@ -1,10 +1,13 @@
 """The marts as files, for tools that prefer files to a database: one Parquet and one CSV
 file per marts table under warehouse/exports/, rewritten at each publish.
 
-Each file is written in a private directory beside exports/ and moved into place with an
-atomic rename, so a reader opening warehouse/exports/jurisdictions.parquet sees either the
-previous publish's file or this one's, never half a file. Files of tables that no longer
-exist are removed after the new ones are in place.
+Each file is written from the build before it is published, in a private directory beside
+exports/, and moved into place with an atomic rename once the build is, so a reader opening
+warehouse/exports/jurisdictions.parquet sees either the previous publish's file or this
+one's, never half a file; an export that fails fails the run before anything is published.
+Files of tables that no longer exist are removed after the new ones are in place, and
+warehouse/exports.build.json names the build they are of: a run that finds it behind the
+published warehouse (a run stopped between the two) writes them again.
 
 CSV files are opened by spreadsheets, which run a cell starting with `=`, `+`, `-`, `@`, tab or
 carriage return as a formula (a facility name `=HYPERLINK(...)` would). In the CSV exports
@@ -14,6 +17,7 @@ SQL; Parquet, read by programs, keeps every value exact.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import uuid
@@ -29,6 +33,7 @@ FORMATS = {
 }
 NEUTRALISED = {"csv"}  # formats whose text cells are made safe to open in a spreadsheet
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MARKER = "exports.build.json"
 
 
 def marts_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -56,36 +61,65 @@ def _as_data(con: duckdb.DuckDBPyConnection, table: str) -> str:
     return f"(select {', '.join(columns)} from marts.{table})"
 
 
-def write_exports(warehouse: Path) -> list[Path]:
-    """Export every marts table of the published warehouse; return the files now in place."""
-    target = exports_dir(warehouse)
+def prepare_exports(database: Path, warehouse: Path) -> Path:
+    """Every marts table of `database` (a build about to be published) written into a private
+    folder beside the warehouse's exports/, synced to disk; place_exports moves them in."""
     scratch = warehouse.parent / f"{EXPORT_SCRATCH_PREFIX}{uuid.uuid4().hex[:12]}"
     scratch.mkdir(parents=True)
     try:
-        con = duckdb.connect(str(warehouse), read_only=True)
+        con = duckdb.connect(str(database), read_only=True)
         try:
-            written = []
             for table in marts_tables(con):
                 for extension, options in FORMATS.items():
-                    path = scratch / f"{table}.{extension}"
-                    quoted = str(path).replace("'", "''")
+                    quoted = str(scratch / f"{table}.{extension}").replace("'", "''")
                     rows = _as_data(con, table) if extension in NEUTRALISED else f"marts.{table}"
                     con.execute(f"copy {rows} to '{quoted}' {options}")
-                    written.append(path)
+            built = con.execute("select value from audit.build_info where key = 'last_run_id'").fetchone()
         finally:
             con.close()
-        for path in written:
+        for path in scratch.iterdir():
             with open(path, "rb") as fh:
                 os.fsync(fh.fileno())
-        target.mkdir(parents=True, exist_ok=True)
-        placed = []
-        for path in written:
+        (scratch / MARKER).write_text(json.dumps({"build": built[0] if built else None}))
+        return scratch
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+
+
+def place_exports(scratch: Path, warehouse: Path) -> list[Path]:
+    """Move prepared exports into exports/ (each an atomic rename), drop files of marts that no
+    longer exist, and record which build they are of; return the files now in place."""
+    target = exports_dir(warehouse)
+    target.mkdir(parents=True, exist_ok=True)
+    placed = []
+    for path in sorted(scratch.glob("*.*")):
+        if path.name != MARKER:
             os.replace(path, target / path.name)
             placed.append(target / path.name)
-        keep = {p.name for p in placed}
-        for stale in target.iterdir():
-            if stale.is_file() and stale.name not in keep and stale.suffix.lstrip(".") in FORMATS:
-                stale.unlink()
-        return placed
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    keep = {p.name for p in placed}
+    for stale in target.iterdir():
+        if stale.is_file() and stale.name not in keep and stale.suffix.lstrip(".") in FORMATS:
+            stale.unlink()
+    os.replace(scratch / MARKER, marker_path(warehouse))
+    shutil.rmtree(scratch, ignore_errors=True)
+    return placed
+
+
+def write_exports(warehouse: Path) -> list[Path]:
+    """Export every marts table of the published warehouse now."""
+    return place_exports(prepare_exports(warehouse, warehouse), warehouse)
+
+
+def marker_path(warehouse: Path) -> Path:
+    """Which build the files in exports/ are of, beside it (exports/ holds only the exports)."""
+    return warehouse.parent / MARKER
+
+
+def exports_current(warehouse: Path, built: str | None) -> bool:
+    """Whether exports/ holds the exports of the build `built` (the published one's run id):
+    a run stopped between the publish and the exports leaves them behind."""
+    try:
+        return json.loads(marker_path(warehouse).read_text())["build"] == built and exports_dir(warehouse).is_dir()
+    except (OSError, ValueError, KeyError, TypeError):
+        return False

@@ -99,17 +99,17 @@ def _holder(text: str) -> str:
         return "another process"
 
 
-def start_build(warehouse: Path) -> Path:
-    """A private copy of the published warehouse (or a new file) to write the next version in.
-    Call with the write lock held: leftovers of killed runs are removed here."""
+def start_build(warehouse: Path, fresh: bool = False) -> Path:
+    """A private copy of the published warehouse (or a new file, when there is none or it is
+    `fresh`: damaged) to write the next version in. Call with the write lock held."""
     builds = build_dir(warehouse)
     if builds.exists():
         shutil.rmtree(builds)
     builds.mkdir(parents=True)
     build = builds / f"{warehouse.stem}-{uuid.uuid4().hex[:12]}.duckdb"
-    if warehouse.exists() and in_storage_version(warehouse):
+    if warehouse.exists() and not fresh and in_storage_version(warehouse):
         shutil.copyfile(warehouse, build)
-    elif warehouse.exists():  # written in another format (DuckDB 2.0's before STORAGE_VERSION): migrated once
+    elif warehouse.exists() and not fresh:  # written in another format (DuckDB 2.0's before STORAGE_VERSION): migrated once
         create(build, copy_of=warehouse)
     pause_if_asked("build", warehouse)
     return build

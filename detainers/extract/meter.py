@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from detainers import progress
+from detainers import progress, stop
 from detainers.errors import FetchError
 
 # Defaults of the manifest settings of the same names (sources.toml, per source).
@@ -45,6 +45,7 @@ class Meter:
         self._window_start, self._window_size = time.monotonic(), 0
 
     def add(self, n: int) -> None:
+        stop.check()  # Ctrl-C or SIGTERM ends a download at its next chunk, in whatever thread
         self.size += n
         if self.size > self.limits.max_bytes:
             raise FetchError(f"source {self.source}: {self.shown} is over the cap of {self.limits.max_bytes:,} bytes")

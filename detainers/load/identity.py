@@ -20,11 +20,13 @@ class PublishedState:
     fetches: dict[str, PreviousFetch]
     sources: dict[str, tuple]
     fingerprint: str | None
+    damaged: bool = False  # the published file could not be read: the build starts afresh
 
 
-def published_state(warehouse: Path) -> PublishedState:
+def published_state(warehouse: Path, landed_before: dict[str, PreviousFetch] | None = None) -> PublishedState:
+    """audit.sources of the published file; with none, what the landing zone's index says."""
     if not warehouse.exists():
-        return PublishedState({}, {}, None)
+        return PublishedState(landed_before or {}, {}, None)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         rows = con.execute(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
-from detainers import progress
+from detainers import progress, stop
 from detainers.errors import RejectThresholdError
 from detainers.extract.fetch import Landed, redact_url
 from detainers.extract.landing import published_name
@@ -75,6 +75,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
         clock = time.perf_counter()
         pending: list[pl.DataFrame] = []  # valid rows not yet written, up to WRITE_ROWS
         for published, valid, reasons in derived.batches:
+            stop.check()
             result.rows_read += published.height
             progress.advance_rows(source.name, published.height)
             result.rows_rejected += reasons.height

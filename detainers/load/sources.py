@@ -9,9 +9,10 @@ from detainers.extract.fetch import redact_url
 from detainers.extract.manifest import Source
 
 
-def record_sources(con: duckdb.DuckDBPyConnection, sources: tuple[Source, ...]) -> None:
+def record_sources(con: duckdb.DuckDBPyConnection, sources: tuple[Source, ...]) -> list[str]:
     """Write the manifest's view of each source (window, states, layout, duplicate rule, when
-    it was drawn) for the SQL models. A source whose layout changed has no current load, so its file is read again."""
+    it was drawn) for the SQL models. A source whose layout changed has no current load, so
+    its file is read again. Sources no longer in the manifest are removed; return them."""
     for s in sources:
         con.execute(
             """
@@ -29,5 +30,26 @@ def record_sources(con: duckdb.DuckDBPyConnection, sources: tuple[Source, ...]) 
                  end=s.window_end, rule=s.resolved_layout().duplicate_rule, states=list(s.states) if s.states else None,
                  extracted_on=s.extracted_on, has_lift_date="lift_date" in s.resolved_layout().columns.values()),
         )
-    names = [s.name for s in sources]
-    con.execute("delete from audit.sources where not list_contains($names, source)", dict(names=names))
+    return _remove_others(con, [s.name for s in sources])
+
+
+def _remove_others(con: duckdb.DuckDBPyConnection, names: list[str]) -> list[str]:
+    """A source gone from the manifest takes its rows and dictionaries with it: 'name (N rows)'
+    for each. Its loads and rejects stay in audit.* as the record of what was loaded."""
+    removed = con.execute(
+        """
+        select sources.source, count(rows.load_key)
+        from audit.sources as sources
+        left join audit.loads as loads on loads.source = sources.source
+        left join raw.detainer_rows as rows on rows.load_key = loads.load_key
+        where not list_contains($names, sources.source)
+        group by all order by 1
+        """,
+        dict(names=names),
+    ).fetchall()
+    gone = [name for name, _ in removed]
+    for table in ("detainer_rows", "detainer_values"):
+        con.execute(f"delete from raw.{table} where load_key in (select load_key from audit.loads where list_contains($gone, source))",
+                    dict(gone=gone))
+    con.execute("delete from audit.sources where list_contains($gone, source)", dict(gone=gone))
+    return [f"{name} ({rows:,} rows)" for name, rows in removed]

@@ -3,7 +3,9 @@ marts.headline macros (the one definition of each figure)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -48,6 +50,22 @@ def headline(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, basis
         else:
             out[key] = value
     return out
+
+
+@contextlib.contextmanager
+def published_marts(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the published warehouse's marts. A file that is not a
+    complete warehouse (empty, cut short, another database) is one clear error, not a trace."""
+    con = open_published(warehouse)
+    try:
+        if not con.execute("select 1 from duckdb_functions() where schema_name = 'marts' and function_name = 'headline'").fetchone():
+            raise DetainersError(f"{warehouse} holds no detainers warehouse (no marts.headline): "
+                                 "run `detainers run` to build it")
+        yield con
+    except duckdb.Error as exc:
+        raise DetainersError(f"cannot read {warehouse}: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.close()
 
 
 def open_published(warehouse: Path) -> duckdb.DuckDBPyConnection:

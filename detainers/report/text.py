@@ -26,6 +26,10 @@ def print_run(out: Console, summary: RunSummary, total: float) -> None:
     for o in summary.sources:
         for warning in o.warnings:
             out.print(f"[yellow]warning:[/] {warning}")
+    for removed in summary.removed:
+        out.print(f"removed from the manifest: {removed}", highlight=False)
+    for note in summary.notes:
+        out.print(f"[yellow]note:[/] {note}", highlight=False)
     stages = ", ".join(f"{k} {v:.2f}s" for k, v in summary.seconds.items())
     out.print(f"stages: {stages}; total {total:.2f}s")
     if summary.published:

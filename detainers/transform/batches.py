@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from detainers.errors import LayoutError
+from detainers.stop import check as check_stop
+from detainers.stop import requested as stop_asked
 from detainers.extract.fetch import Landed
 from detainers.extract.landing import published_name
 from detainers.extract.manifest import Source
@@ -85,10 +87,10 @@ def read_ahead(items, depth: int = 1):
     overlap). At most `depth` batches wait; an error in the thread is raised here; leaving
     the loop early stops the thread at its next batch."""
     waiting: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
+    leaving = threading.Event()
 
     def put(entry) -> bool:
-        while not stop.is_set():
+        while not leaving.is_set():
             try:
                 waiting.put(entry, timeout=0.1)
                 return True
@@ -99,6 +101,7 @@ def read_ahead(items, depth: int = 1):
     def produce() -> None:
         try:
             for item in items:
+                check_stop()  # raised in the loop below, which may be waiting for this batch
                 if not put((None, item)):
                     return
             put((None, _DONE))
@@ -116,5 +119,6 @@ def read_ahead(items, depth: int = 1):
                 return
             yield item
     finally:
-        stop.set()
-        thread.join()
+        leaving.set()
+        if not stop_asked():  # interrupted: the thread ends at its next batch; no waiting for it
+            thread.join()

@@ -8,7 +8,8 @@ import polars as pl
 from pandera.errors import SchemaError, SchemaErrors
 
 from detainers.errors import LayoutError
-from schemas.canonical import COLUMN_CHECK_REASONS, DATAFRAME_CHECK_REASONS, canonical_schema
+from schemas.canonical import COLUMN_CHECK_REASONS, DATAFRAME_CHECK_REASONS
+from schemas.canonical_model import canonical_schema
 from schemas.layouts import Layout
 from schemas.published import published_schema
 

@@ -1,0 +1,65 @@
+"""What a command is asked, checked before anything slow starts: dates and windows, states,
+the basis of a report, a schedule. A mistake is a UsageError (the command line exits 2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+
+from detainers.errors import UsageError
+from detainers.report.headline import BASES, DEFAULT_END, DEFAULT_START
+
+
+
+def date_asked(value: str | None, default: dt.date, option: str) -> dt.date:
+    if value is None:
+        return default
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} must be a date as YYYY-MM-DD, not {value!r}") from None
+
+
+def window_asked(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
+    """--start and --end (default: the inspector general's window), in order."""
+    window = (date_asked(start, DEFAULT_START, "--start"), date_asked(end, DEFAULT_END, "--end"))
+    if window[0] > window[1]:
+        raise UsageError(f"--start {window[0]} is after --end {window[1]}")
+    return window
+
+
+def states_asked(values: list[str] | None) -> tuple[str, ...] | None:
+    """--state values as two-letter codes (names accepted); None: the nation."""
+    if not values:
+        return None
+    from schemas.reference import state_codes
+
+    codes = state_codes()
+    for value in values:
+        if value.strip().upper() not in codes:
+            close = difflib.get_close_matches(value.strip().upper(), list(codes), n=1)
+            raise UsageError(f"--state: unknown state {value!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    return tuple(sorted({codes[v.strip().upper()] for v in values}))
+
+
+def basis_asked(basis: str) -> str:
+    if basis not in BASES:
+        raise UsageError(f"--basis must be one of {', '.join(BASES)}, not {basis!r}")
+    return basis
+
+
+def check_schedule(cron: str, timezone: str) -> None:
+    """A cron expression and an IANA time zone, checked as Prefect's schedule checks them."""
+    import zoneinfo
+
+    from prefect._internal.schemas.validators import validate_cron_string
+
+    try:
+        validate_cron_string(cron)
+    except ValueError:
+        raise UsageError(f"cannot schedule {cron!r}: not a cron expression (e.g. '0 3 * * *', nightly at 03:00)") from None
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"cannot schedule {cron!r} in {timezone!r}: not an IANA time zone "
+                         "(e.g. 'UTC', 'America/New_York')") from None
