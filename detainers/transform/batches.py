@@ -17,6 +17,7 @@ from detainers.extract.fetch import Landed
 from detainers.extract.landing import published_name
 from detainers.extract.manifest import Source
 from detainers.transform.info import ReadInfo
+from detainers.transform.limits import ReadLimits
 from detainers.transform.read import read_batches
 from detainers.transform.rules import derivation_fingerprint
 from detainers.transform.validate import check_published, split_valid
@@ -52,7 +53,7 @@ def validated_batches(source: Source, landed: Landed, info: ReadInfo, normalizer
     name = published_name(source.url, landed.path)
     where = f"source {source.name}: {name}"
     try:
-        for published in read_batches(landed.path, layout, info):
+        for published in read_batches(landed.path, layout, info, limits=ReadLimits.of(source)):
             check_published(published, layout, where)
             positions, passes = normalizer.rows(published)
             reasons = _reasons(normalizer, positions, passes, source.states)

@@ -12,10 +12,11 @@ import polars as pl
 from detainers.errors import LayoutError
 from detainers.transform.header import HEADER_SEARCH_ROWS, expected_rows, find_header, header_index, match_header
 from detainers.transform.info import ROW, SHEET, ReadInfo
+from detainers.transform.limits import ReadLimits
 from schemas.layouts import Layout
 
 
-def read_csv(path: Path, layout: Layout, info: ReadInfo, batch_rows: int) -> Iterator[pl.DataFrame]:
+def read_csv(path: Path, layout: Layout, info: ReadInfo, batch_rows: int, limits: ReadLimits) -> Iterator[pl.DataFrame]:
     source = _utf8_source(path)
     top = _csv_rows(source, layout.header_row - 1 + max(layout.header_within_rows, 1))
     at = header_index(top, layout)

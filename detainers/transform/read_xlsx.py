@@ -15,10 +15,13 @@ from python_calamine import CalamineError, CalamineWorkbook
 from detainers.errors import LayoutError
 from detainers.transform.header import HEADER_SEARCH_ROWS, expected_rows, find_header, header_index, match_header
 from detainers.transform.info import ROW, SHEET, ReadInfo
+from detainers.transform.limits import ReadLimits
+from detainers.transform.workbook import check_workbook
 from schemas.layouts import Layout
 
 
-def read_xlsx(path: Path, layout: Layout, info: ReadInfo, batch_rows: int) -> Iterator[pl.DataFrame]:
+def read_xlsx(path: Path, layout: Layout, info: ReadInfo, batch_rows: int, limits: ReadLimits) -> Iterator[pl.DataFrame]:
+    check_workbook(path, limits)  # before calamine, whose failed allocation would abort the process
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except (CalamineError, Exception) as exc:  # calamine raises several types for corrupt zips
