@@ -6,16 +6,21 @@ The files are built here, a few KB each."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
 from detainers.errors import LayoutError
 from detainers.extract.manifest import load_manifest
-from tests.badfiles import HEADER, add_cell, edit_part, good_rows, set_dimension, write_xlsx
+from detainers.transform.info import ReadInfo
+from detainers.transform.limits import ReadLimits
+from detainers.transform.read import read_batches
+from tests.badfiles import HEADER, add_cell, edit_part, good_rows, set_dimension, write_csv, write_xlsx
 from tests.conftest import ROOT
-from tests.test_bad_inputs import land_and_load, query
+from tests.test_bad_inputs import LAYOUT, land_and_load, query
 
 # The dangerous cases run in a child process whose address space is capped: a workbook that
 # made calamine allocate would abort it (exit 134) instead of failing one source.
@@ -88,3 +93,61 @@ def test_read_limits_are_manifest_settings_with_defaults_from_data(tmp_path):
     path = write_xlsx(tmp_path / "a.xlsx", [HEADER, *good_rows(11)])  # A1:F12, 72 cells
     with pytest.raises(LayoutError, match=r"declares a range of A1:F12 \(72 cells\), over the limit of 60 cells"):
         land_and_load(tmp_path, path, max_sheet_cells=60)
+
+
+# ---- blank rows: at the end skipped with one line, inside the data quarantined ------------
+
+def _with_blank_rows(tmp_path, fmt, before: int, blank: int, after: int = 0):
+    """`before` good rows, `blank` blank rows, `after` good rows; in xlsx the blank rows are
+    cells holding empty text (as a workbook saved with formatted empty rows has)."""
+    if fmt == "csv":
+        rows = [HEADER, *good_rows(before), *[[""] * 6] * (blank // 2), *[[]] * (blank - blank // 2), *good_rows(after)]
+        return write_csv(tmp_path / "blank.csv", rows)
+    path = write_xlsx(tmp_path / "blank.xlsx", [HEADER, *good_rows(before), *[[None] * 6] * blank, *good_rows(after)])
+    if not after:
+        last = before + blank + 1
+        edit_part(path, add_cell(f"F{last}", ""))
+        edit_part(path, set_dimension(f"A1:F{last}"))
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_blank_rows_at_the_end_are_skipped_with_one_line_not_a_reject_each(tmp_path, fmt):
+    """Decision: blank rows a file ends with are not detainers, however many: skipped, with
+    one warning naming them (in the run's output and audit.loads.message), never a reject each
+    (a workbook with a million formatted empty rows made a million rejects, every night)."""
+    path = _with_blank_rows(tmp_path, fmt, before=3, blank=20_000)
+    result = land_and_load(tmp_path, path)
+    where = "blank.csv" if fmt == "csv" else "blank.xlsx, sheet 'Sheet1'"
+    line = f"source bad: {where}: 20,000 blank rows at the end (rows 5..20,004) skipped"
+    assert (result.status, result.rows_read, result.rows_loaded, result.rows_rejected) == ("loaded", 3, 3, 0)
+    assert result.warnings == [line]
+    assert query(tmp_path, "select count(*) from audit.rejects") == [(0,)]
+    assert query(tmp_path, "select message from audit.loads") == [(line,)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_data_after_more_blank_rows_than_the_limit_refuses_the_file(tmp_path, fmt):
+    path = _with_blank_rows(tmp_path, fmt, before=3, blank=10, after=1)
+    where = "blank.csv" if fmt == "csv" else "blank.xlsx, sheet 'Sheet1'"
+    with pytest.raises(LayoutError, match=rf"^source bad: {where}: 10 blank rows \(rows 5\.\.14\), then data again at row 15: "
+                                          r"over the limit of 5 blank rows in a row \(max_blank_rows\)$"):
+        land_and_load(tmp_path, path, max_blank_rows=5)
+    result = land_and_load(tmp_path, path, max_blank_rows=10, reject_warn_share=0.9, reject_stop_share=0.9)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (14, 4, 10)  # within it: quarantined
+
+
+@pytest.mark.parametrize("after, outcome", [(0, "30 blank rows at the end (rows 5..34) skipped"),
+                                            (1, "30 blank rows (rows 5..34), then data again at row 35")])
+def test_past_the_limit_a_workbook_is_read_on_without_building_rows(tmp_path, after, outcome):
+    """Batches of 10 rows, a limit of 5: the run passes the limit in the first batch, and the
+    reader reads the rest of the sheet's rows only to see whether data follows."""
+    path = _with_blank_rows(tmp_path, "xlsx", before=3, blank=30, after=after)
+    info, limits = ReadInfo(), replace(ReadLimits.of(), max_blank_rows=5)
+    batches = read_batches(path, LAYOUT, info, batch_rows=10, limits=limits)
+    if after:
+        with pytest.raises(LayoutError, match=re.escape(outcome)):
+            list(batches)
+    else:
+        assert sum(batch.height for batch in batches) == 3
+        assert info.warnings == [f"blank.xlsx, sheet 'Sheet1': {outcome}"]

@@ -15,3 +15,8 @@ class ReadInfo:
     file_format: str = ""
     sheets: list[str] = field(default_factory=list)
     extra_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what was skipped, one line each
+
+    def note(self, warning: str | None) -> None:
+        if warning:
+            self.warnings.append(warning)

@@ -10,6 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from detainers.errors import LayoutError
+from detainers.transform.blank_rows import BlankRuns
 from detainers.transform.header import HEADER_SEARCH_ROWS, expected_rows, find_header, header_index, match_header
 from detainers.transform.info import ROW, SHEET, ReadInfo
 from detainers.transform.limits import ReadLimits
@@ -44,11 +45,13 @@ def read_csv(path: Path, layout: Layout, info: ReadInfo, batch_rows: int, limits
         row_index_offset=header_row + 1,
     )
     select = [pl.col(ROW).cast(pl.Int64)] + [pl.col(f"_c{pos}").alias(name) for name, pos in columns.items()]
+    runs = BlankRuns(columns, layout, limits.max_blank_rows, where)
     try:
         for batch in scan.select(select).collect_batches(chunk_size=batch_rows):
-            yield batch.with_columns(pl.lit("").alias(SHEET))
+            yield from runs.take(batch.with_columns(pl.lit("").alias(SHEET)))
     except pl.exceptions.ComputeError as exc:  # polars' own message is long and names no row
         raise LayoutError(_csv_fault(source, path, len(names), exc)) from None
+    info.note(runs.end())
 
 
 def _csv_fault(source, path: Path, width: int, exc: Exception) -> str:
