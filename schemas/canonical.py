@@ -38,6 +38,9 @@ class CanonicalDetainer(pa.DataFrameModel):
 
     sheet: str = _field(PROVENANCE)
     source_row: int = _field(PROVENANCE, ge=1)
+    # Whether the reader found every field of the header on the row (a file cut off in the
+    # middle of its last row did not): a row that is not read whole is rejected.
+    read_whole: bool = _field(PROVENANCE)
     prepare_date: dt.date = _field(PUBLISHED, nullable=False, ge=EARLIEST)
     prepared_at: dt.datetime = _field(DERIVED, "prepare_date", nullable=True)  # its time, where the file gives it
     lift_date: dt.date = _field(PUBLISHED, nullable=True, ge=EARLIEST)
@@ -61,6 +64,10 @@ class CanonicalDetainer(pa.DataFrameModel):
     class Config:
         strict = True
         ordered = False
+
+    @pa.dataframe_check(name="row_read_whole")
+    def _row_read_whole(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("read_whole"))
 
     @pa.dataframe_check(name="state_known")
     def _state_known(cls, data: pa.PolarsData) -> pl.LazyFrame:
@@ -131,6 +138,7 @@ CROSS_FIELD_CHECKS = {"lift_date_not_before_prepare_date": ("prepare_date", "lif
 # What each failed check means, in the words audit.rejects keeps: a row-level check by the
 # column it speaks of, a column check by (column, check).
 DATAFRAME_CHECK_REASONS = {
+    "row_read_whole": ("row", "the file ends in the middle of this row: it has fewer fields than the header"),
     "state_known": ("state", "unknown state name"),
     "lift_reason_known": ("lift_reason", "unknown lift reason"),
     "detainer_type_known": ("detainer_type", "unknown detainer type"),

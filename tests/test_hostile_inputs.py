@@ -5,6 +5,7 @@ The files are built here, a few KB each."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -18,7 +19,7 @@ from detainers.extract.manifest import load_manifest
 from detainers.transform.info import ReadInfo
 from detainers.transform.limits import ReadLimits
 from detainers.transform.read import read_batches
-from tests.badfiles import HEADER, add_cell, edit_part, good_rows, set_dimension, write_csv, write_xlsx
+from tests.badfiles import GOOD, HEADER, add_cell, edit_part, good_rows, set_dimension, write_csv, write_xlsx
 from tests.conftest import ROOT
 from tests.test_bad_inputs import LAYOUT, land_and_load, query
 
@@ -151,3 +152,32 @@ def test_past_the_limit_a_workbook_is_read_on_without_building_rows(tmp_path, af
     else:
         assert sum(batch.height for batch in batches) == 3
         assert info.warnings == [f"blank.xlsx, sheet 'Sheet1': {outcome}"]
+
+
+# ---- rows that cannot be trusted: quarantined with a reason, never counted --------------
+
+CUT_SHORT = "the file ends in the middle of this row: it has fewer fields than the header"
+
+
+def test_a_csv_cut_off_in_the_middle_of_its_last_row_quarantines_that_row(tmp_path):
+    """polars pads a short row with blanks, and a blank state or lift reason is a valid
+    value: the cut-off row was counted as a detainer with no outcome yet."""
+    path = write_csv(tmp_path / "cut.csv", [HEADER, GOOD, GOOD])
+    path.write_bytes(path.read_bytes() + b"10/02/14,I247D - Immigration Detainer - Request for Voluntary Action,HARRIS CO")
+    result = land_and_load(tmp_path, path, reject_warn_share=0.5, reject_stop_share=0.5)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 2, 1)
+    [(source_row, column, check, original)] = query(tmp_path, 'select source_row, "column", "check", original from audit.rejects')
+    assert (source_row, column, check) == (4, "row", CUT_SHORT)
+    assert json.loads(original) == {"Prepare Date": "10/02/14", "Detainer Type": GOOD[1],
+                                    "Detainer Detention Facility": "HARRIS CO", "State": None, "City": None,
+                                    "Detainer Lift Reason": None}
+
+
+@pytest.mark.parametrize("last", [",".join(GOOD), '10/01/14,I247D,"HARRIS\nCOUNTY JAIL",TEXAS,HOUSTON,Detainer Declined by LEA'],
+                         ids=["plain", "quoted_line_break"])
+def test_a_whole_last_row_without_a_final_line_break_loads(tmp_path, last):
+    path = write_csv(tmp_path / "unterminated.csv", [HEADER, GOOD])
+    path.write_bytes(path.read_bytes() + last.encode())
+    result = land_and_load(tmp_path, path)
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (2, 2, 0)
+    assert query(tmp_path, "select distinct facility_name from raw.detainers") == [("HARRIS COUNTY JAIL",)]

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 import polars as pl
 
 from detainers.errors import LayoutError
-from detainers.transform.info import ROW
+from detainers.transform.info import ROW, WHOLE
 from schemas.layouts import Layout
 
 
@@ -55,7 +55,10 @@ class BlankRuns:
     def take(self, batch: pl.DataFrame) -> list[pl.DataFrame]:
         """The rows to pass on now: a run held before the batch's data, then the batch up to
         its last row with data (kept apart: a workbook's batches may type a column apart)."""
-        data_rows = batch[ROW].filter(~blank_rows(batch, self.columns))
+        blank = blank_rows(batch, self.columns)
+        if WHOLE in batch.columns:
+            blank = blank & batch[WHOLE]  # a row cut short is quarantined, whatever is left of it
+        data_rows = batch[ROW].filter(~blank)
         if not len(data_rows):
             self._hold(batch)
             return []

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 SHEET = "_sheet"  # the sheet a published row was read from ("" for CSV)
 ROW = "_row"  # its row number, as a spreadsheet or text editor shows it
+WHOLE = "_whole"  # False where the row has fewer fields than the header; absent: every row is whole
 
 
 @dataclass

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from detainers.transform.info import ROW, SHEET
+from detainers.transform.info import ROW, SHEET, WHOLE
 from detainers.transform.normalize import canonical_values
 from detainers.transform.validate import split_valid
 from schemas.canonical import COLUMNS, CROSS_FIELD_CHECKS, EARLIEST, PUBLISHED_FIELDS, TEXT_FIELDS, derived_from, value_id
@@ -101,7 +101,7 @@ class Normalizer:
     def stored(self, positions: pl.DataFrame) -> pl.DataFrame:
         """The rows as raw.detainer_rows keeps them: provenance and dates as they are, each text
         field as the id of its value (a field the batch lacks is left to the table's default)."""
-        columns = [positions[SHEET].alias("sheet"), positions[ROW].alias("source_row")]
+        columns = [positions[SHEET].alias("sheet"), positions[ROW].alias("source_row"), _read_whole(positions)]
         for field, table in self.tables.items():
             if field not in positions.columns:
                 continue
@@ -123,15 +123,15 @@ class Normalizer:
             if new.height:
                 table.valid = pl.concat([table.valid, self._check(self._template(new.height).with_columns(new))])
             positions[field] = table.positions(published[name])
-        frame = pl.DataFrame(positions).with_columns(published[SHEET], published[ROW])
-        passes = pl.repeat(True, frame.height, dtype=pl.Boolean, eager=True)
+        frame = pl.DataFrame(positions).with_columns(published[SHEET], published[ROW], _read_whole(published).alias(WHOLE))
+        passes = frame[WHOLE]  # a row the reader found cut short fails whatever its values
         for field in positions:
             passes = passes & self.tables[field].valid.gather(frame[field])
         return frame, passes & self._cross_field_checks(frame)
 
     def canonical(self, positions: pl.DataFrame) -> pl.DataFrame:
         """The canonical rows at these positions: every table's fields gathered, provenance kept."""
-        parts = [pl.DataFrame({"sheet": positions[SHEET], "source_row": positions[ROW]})]
+        parts = [pl.DataFrame([positions[SHEET].alias("sheet"), positions[ROW].alias("source_row"), _read_whole(positions)])]
         for field, table in self.tables.items():
             at = positions[field] if field in positions.columns else pl.zeros(positions.height, dtype=POSITION, eager=True)
             parts.append(table.values[at])
@@ -162,6 +162,13 @@ class Normalizer:
             if bad.height:
                 passes = passes & ~frame.select(pl.struct(fields).is_in(bad.select(pl.struct(fields)).to_series())).to_series()
         return passes
+
+
+def _read_whole(frame: pl.DataFrame) -> pl.Series:
+    """Whether each row was read whole: as its reader marked it, else (no mark) every row."""
+    if WHOLE in frame.columns:
+        return frame[WHOLE].alias("read_whole")
+    return pl.repeat(True, frame.height, dtype=pl.Boolean, eager=True).alias("read_whole")
 
 
 def to_canonical(published: pl.DataFrame, layout: Layout) -> pl.DataFrame:
