@@ -181,3 +181,15 @@ def test_a_whole_last_row_without_a_final_line_break_loads(tmp_path, last):
     result = land_and_load(tmp_path, path)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (2, 2, 0)
     assert query(tmp_path, "select distinct facility_name from raw.detainers") == [("HARRIS COUNTY JAIL",)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_header_naming_a_column_twice_refuses_the_file(tmp_path, fmt):
+    """Decision: refused, not read: the first copy of 'Detainer Lift Reason' was read, and
+    with it blank every decline of the second was lost without a word."""
+    rows = [[*HEADER[:5], "Detainer Lift Reason", "Detainer Lift Reason "], [*GOOD[:5], "", GOOD[5]]]
+    path = (write_csv if fmt == "csv" else write_xlsx)(tmp_path / f"twice.{fmt}", rows)
+    with pytest.raises(LayoutError, match=r"twice\.(csv|xlsx)(, sheet 'Sheet1')?: the header names a column more than once, "
+                                          r"so which copy holds its values is unknown: 'Detainer Lift Reason' is columns 6, 7$"):
+        land_and_load(tmp_path, path)
+    assert query(tmp_path, "select count(*) from raw.detainers") in (None, [(0,)])
