@@ -92,7 +92,23 @@ class CanonicalDetainer(pa.DataFrameModel):
         )
 
 
+def _text_checks() -> list[pa.Check]:
+    """What every published text field may hold (schemas/reference/rules.toml): no control
+    character, and, after NFKC folding (normalize.clean_text), only the expected characters.
+    Each is a check of its own column, so audit.rejects names the column."""
+    control, allowed = reference.rules()["control_characters"], reference.rules()["text_characters"]
+    expected = f"^(?:{allowed}|{control})*$"  # control characters have their own check
+
+    def passes(condition):
+        return lambda data: data.lazyframe.select(pl.col(data.key).is_null() | condition(pl.col(data.key).str))
+
+    return [pa.Check(passes(lambda text: ~text.contains(control)), name="no_control_characters"),
+            pa.Check(passes(lambda text: text.contains(expected)), name="expected_characters")]
+
+
 SCHEMA = CanonicalDetainer.to_schema()
+SCHEMA = SCHEMA.update_columns({name: {"checks": [*column.checks, *_text_checks()]} for name, column in SCHEMA.columns.items()
+                                if column.metadata["origin"] == PUBLISHED and column.dtype.type == pl.String})
 COLUMNS = list(SCHEMA.columns)
 
 
@@ -151,4 +167,7 @@ COLUMN_CHECK_REASONS = {
     ("prepare_date", "not_nullable"): "prepare date is blank or not a date in the layout's formats",
     ("prepare_date", "greater_than_or_equal_to"): f"prepare date is before {EARLIEST}",
     ("lift_date", "greater_than_or_equal_to"): f"lift date is before {EARLIEST}",
+    **{(field, "no_control_characters"): "holds a control character (such as NUL)" for field in TEXT_FIELDS},
+    **{(field, "expected_characters"): "unexpected characters: a letter of another script, or an invisible one "
+       "(schemas/reference/rules.toml: text_characters)" for field in TEXT_FIELDS},
 }

@@ -19,7 +19,7 @@ from detainers.extract.manifest import load_manifest
 from detainers.transform.info import ReadInfo
 from detainers.transform.limits import ReadLimits
 from detainers.transform.read import read_batches
-from tests.badfiles import GOOD, HEADER, add_cell, edit_part, good_rows, set_dimension, write_csv, write_xlsx
+from tests.badfiles import GOOD, HEADER, add_cell, edit_part, good_rows, row, set_dimension, write_csv, write_xlsx
 from tests.conftest import ROOT
 from tests.test_bad_inputs import LAYOUT, land_and_load, query
 
@@ -193,3 +193,48 @@ def test_a_header_naming_a_column_twice_refuses_the_file(tmp_path, fmt):
                                           r"so which copy holds its values is unknown: 'Detainer Lift Reason' is columns 6, 7$"):
         land_and_load(tmp_path, path)
     assert query(tmp_path, "select count(*) from raw.detainers") in (None, [(0,)])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("control", ["\x00", "\x1b", "\x85"], ids=["NUL", "ESC", "NEL"])
+def test_a_control_character_in_text_quarantines_its_row(tmp_path, fmt, control):
+    """A NUL in a facility's name made a jurisdiction of its own. A workbook holds one as
+    Excel writes it (_x0000_); tab and line breaks are spaces to a name and pass."""
+    rows = [HEADER, GOOD, row(facility=f"HARRIS{control}COUNTY JAIL"), row(facility="HARRIS\tCOUNTY\nJAIL")]
+    if fmt == "csv":
+        path = write_csv(tmp_path / "control.csv", [*rows[:3], row(facility='"HARRIS\tCOUNTY\nJAIL"')])
+    else:
+        path = write_xlsx(tmp_path / "control.xlsx", [*rows[:2], row(facility="HARRIS CONTROL JAIL"), rows[3]])
+        edit_part(path, lambda xml: xml.replace(b"HARRIS CONTROL JAIL", f"HARRIS_x{ord(control):04X}_COUNTY JAIL".encode()))
+    result = land_and_load(tmp_path, path, reject_warn_share=0.5, reject_stop_share=0.5)
+    assert (result.rows_loaded, result.rows_rejected) == (2, 1)
+    assert query(tmp_path, 'select source_row, "column", "check" from audit.rejects') == [
+        (3, "facility", "holds a control character (such as NUL)")]
+    assert query(tmp_path, "select distinct facility_name from raw.detainers") == [("HARRIS COUNTY JAIL",)]
+
+
+UNEXPECTED = "unexpected characters: a letter of another script, or an invisible one (schemas/reference/rules.toml: text_characters)"
+
+
+@pytest.mark.parametrize("change, column", [
+    (dict(facility="HARRІS COUNTY JAIL"), "facility"),  # a Cyrillic І
+    (dict(facility="HARRIS COUNTY\u200b JAIL"), "facility"),  # a zero-width space
+    (dict(city="HΟUSTON"), "city"),  # a Greek Ο
+    (dict(city="HOUSTON\u200f"), "city"),  # a right-to-left mark
+], ids=["cyrillic", "zero_width_space", "greek", "rtl_mark"])
+def test_a_letter_of_another_script_quarantines_its_row(tmp_path, change, column):
+    """Decision: quarantined, not folded onto the Latin letter it mimics (see rules.toml)."""
+    path = write_csv(tmp_path / "script.csv", [HEADER, GOOD, row(**change), GOOD])
+    result = land_and_load(tmp_path, path, reject_warn_share=0.5, reject_stop_share=0.5)
+    assert (result.rows_loaded, result.rows_rejected) == (2, 1)
+    assert query(tmp_path, 'select source_row, "column", "check" from audit.rejects') == [(3, column, UNEXPECTED)]
+
+
+def test_one_jail_written_five_ways_is_one_jurisdiction(tmp_path):
+    """Case, spaces, a trailing dot, and Unicode's compatibility forms (fullwidth letters, the
+    Turkish dotless ı, a non-breaking space, the long s) fold to one name and one state."""
+    spellings = [("HARRIS COUNTY JAIL", "TEXAS"), ("harris county jail", "texas"), ("ＨＡＲＲＩＳ COUNTY JAIL", "ＴＸ"),
+                 ("HARRıS COUNTY JAIL", "TEXAſ"), ("HARRIS\u00a0COUNTY  JAIL.", "Tx")]
+    path = write_xlsx(tmp_path / "five.xlsx", [HEADER, *[row(facility=f, state=s) for f, s in spellings]])
+    assert land_and_load(tmp_path, path).rows_loaded == 5
+    assert query(tmp_path, "select distinct facility_name, state_code from raw.detainers") == [("HARRIS COUNTY JAIL", "TX")]

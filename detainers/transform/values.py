@@ -33,7 +33,7 @@ class ValueTable:
         self.field, self.layout = field, layout
         self.columns = (field, *derived_from(field))
         self.values = self._derive(pl.Series("v", [None], dtype=pl.String))  # position 0: missing
-        self.valid = pl.Series([True])
+        self.valid = pl.Series([], dtype=pl.Boolean)  # per position, as the Normalizer validates them
         self.by_code = pl.Series([], dtype=POSITION)  # categorical code -> position (0: not seen)
         self.by_value: dict = {}  # for columns a reader gave as dates or times, not text
 
@@ -87,8 +87,8 @@ class Normalizer:
         self.layout, self.states = layout, states
         self.published_as = {field: name for name, field in layout.columns.items()}
         self.tables = {field: ValueTable(field, layout) for field in PUBLISHED_FIELDS}
-        for table in self.tables.values():  # the missing value passes or fails like any other
-            table.valid = self._check(self._template(1).with_columns(table.values))
+        # the missing value passes or fails like any other (a blank prepare date fails)
+        self._validate_new({field: table.values for field, table in self.tables.items()})
 
     def dictionary(self) -> pl.DataFrame:
         """Every text field's values, by id: what raw.detainer_values keeps of the load."""
@@ -114,20 +114,28 @@ class Normalizer:
     def rows(self, published: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
         """Each published row as positions (one column per published field of the batch, with
         its sheet and row), and whether the row passes every check."""
-        positions = {}
-        for field, name in self.published_as.items():
-            if name not in published.columns:
-                continue
-            table = self.tables[field]
-            new = table.learn(published[name])
-            if new.height:
-                table.valid = pl.concat([table.valid, self._check(self._template(new.height).with_columns(new))])
-            positions[field] = table.positions(published[name])
+        present = {field: name for field, name in self.published_as.items() if name in published.columns}
+        new = {field: self.tables[field].learn(published[name]) for field, name in present.items()}
+        self._validate_new(new)
+        positions = {field: self.tables[field].positions(published[name]) for field, name in present.items()}
         frame = pl.DataFrame(positions).with_columns(published[SHEET], published[ROW], _read_whole(published).alias(WHOLE))
         passes = frame[WHOLE]  # a row the reader found cut short fails whatever its values
         for field in positions:
             passes = passes & self.tables[field].valid.gather(frame[field])
         return frame, passes & self._cross_field_checks(frame)
+
+    def _validate_new(self, new: dict[str, pl.DataFrame]) -> None:
+        """Validate each table's new values, every field's in one call of the model (its cost
+        is mostly per call): each value in a template row of its own."""
+        new = {field: values for field, values in new.items() if values.height}
+        if not new:
+            return
+        verdicts = self._check(pl.concat([self._template(values.height).with_columns(values) for values in new.values()]))
+        start = 0
+        for field, values in new.items():
+            table = self.tables[field]
+            table.valid = pl.concat([table.valid, verdicts.slice(start, values.height)])
+            start += values.height
 
     def canonical(self, positions: pl.DataFrame) -> pl.DataFrame:
         """The canonical rows at these positions: every table's fields gathered, provenance kept."""
