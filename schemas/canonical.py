@@ -7,11 +7,12 @@ The pandera model below is that definition. Everything else is derived from it:
 - the columns and types of `raw.detainers` (detainers/build/ddl.py).
 
 Each field's `origin` says where its value comes from: `provenance` (where in the file the
-row is), `published` (a column of the file, cleaned: trimmed, redaction markers and blanks
-made null) or `derived` (computed from one published field, named by `source`, by a rule in
-schemas/reference). Every check but those of CROSS_FIELD_CHECKS depends on one published
-field's value alone, so the transform validates each distinct value once
-(detainers/transform/values.py).
+row is, and whether the reader found it whole), `published` (a column of the file, cleaned:
+NFKC-folded, trimmed, redaction markers and blanks made null) or `derived` (computed from
+one published field, named by `source`, by a rule in schemas/reference). Every check but
+those of CROSS_FIELD_CHECKS and row_read_whole (the reader's mark of a raw row, applied to
+each row) depends on one published field's value alone, so the transform validates each
+distinct value once (detainers/transform/values.py).
 """
 
 from __future__ import annotations
