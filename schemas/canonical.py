@@ -8,11 +8,12 @@ Everything else is derived from this table:
 - the columns and types of raw.detainer_rows and the raw.detainers view (detainers/build/ddl.py).
 
 Each field's `origin` says where its value comes from: `provenance` (where in the file the
-row is), `published` (a column of the file, cleaned: trimmed, redaction markers and blanks
-made null) or `derived` (computed from one published field, its `source`, by a rule in
-schemas/reference). Every check but those of CROSS_FIELD_CHECKS depends on one published
-field's value alone, so the transform validates each distinct value once
-(detainers/transform/values.py). This module is plain Python: reading a manifest or a layout
+row is, and whether the reader found it whole), `published` (a column of the file, cleaned:
+NFKC-folded, trimmed, redaction markers and blanks made null) or `derived` (computed from
+one published field, its `source`, by a rule in schemas/reference). Every check but those of
+CROSS_FIELD_CHECKS and row_read_whole (the reader's mark of a raw row, applied to each row)
+depends on one published field's value alone, so the transform validates each distinct
+value once (detainers/transform/values.py). This module is plain Python: reading a manifest or a layout
 never loads pandera.
 """
 
@@ -40,6 +41,9 @@ class Field:
 FIELDS: dict[str, Field] = {
     "sheet": Field(str, PROVENANCE, nullable=False),
     "source_row": Field(int, PROVENANCE, nullable=False, checks={"ge": 1}),
+    # Whether the reader found every field of the header on the row (a file cut off in the
+    # middle of its last row did not): a row that is not read whole is rejected.
+    "read_whole": Field(bool, PROVENANCE, nullable=False),
     "prepare_date": Field(dt.date, PUBLISHED, nullable=False, checks={"ge": EARLIEST}),
     "prepared_at": Field(dt.datetime, DERIVED, "prepare_date"),  # its time of day, where the file gives it
     "lift_date": Field(dt.date, PUBLISHED, checks={"ge": EARLIEST}),
@@ -65,6 +69,7 @@ COLUMNS = list(FIELDS)
 # Checks of the whole row (schemas/canonical_model.py writes them as pandera checks): the
 # column each speaks of and the reason audit.rejects keeps.
 DATAFRAME_CHECK_REASONS = {
+    "row_read_whole": ("row", "the file ends in the middle of this row: it has fewer fields than the header"),
     "state_known": ("state", "unknown state name"),
     "lift_reason_known": ("lift_reason", "unknown lift reason"),
     "detainer_type_known": ("detainer_type", "unknown detainer type"),
@@ -77,6 +82,11 @@ COLUMN_CHECK_REASONS = {
     ("prepare_date", "not_nullable"): "prepare date is blank or not a date in the layout's formats",
     ("prepare_date", "greater_than_or_equal_to"): f"prepare date is before {EARLIEST}",
     ("lift_date", "greater_than_or_equal_to"): f"lift date is before {EARLIEST}",
+    # every published text field (schemas/canonical_model.py: text_checks)
+    **{(name, "no_control_characters"): "holds a control character (such as NUL)"
+       for name, f in FIELDS.items() if f.origin == PUBLISHED and f.type is str},
+    **{(name, "expected_characters"): "unexpected characters: a letter of another script, or an invisible one "
+       "(schemas/reference/rules.toml: text_characters)" for name, f in FIELDS.items() if f.origin == PUBLISHED and f.type is str},
 }
 # The checks that relate two published fields, and which: they are checked on each distinct
 # combination of those fields' values; every other check on each distinct value alone.

@@ -11,7 +11,12 @@ import functools
 import pandera.polars as pa
 import polars as pl
 
-from schemas.canonical import DATAFRAME_CHECK_REASONS, FIELDS
+from schemas import reference
+from schemas.canonical import DATAFRAME_CHECK_REASONS, FIELDS, TEXT_FIELDS
+
+
+def _row_read_whole(data: pa.PolarsData) -> pl.LazyFrame:
+    return data.lazyframe.select(pl.col("read_whole"))
 
 
 def _state_known(data: pa.PolarsData) -> pl.LazyFrame:
@@ -37,6 +42,7 @@ def _lift_date_not_before_prepare_date(data: pa.PolarsData) -> pl.LazyFrame:
 
 
 ROW_CHECKS = {
+    "row_read_whole": _row_read_whole,
     "state_known": _state_known,
     "lift_reason_known": _lift_reason_known,
     "detainer_type_known": _detainer_type_known,
@@ -54,9 +60,24 @@ def _model() -> type[pa.DataFrameModel]:
     return type("CanonicalDetainer", (pa.DataFrameModel,), {"__annotations__": annotations, **attributes, "Config": config})
 
 
+def text_checks() -> list[pa.Check]:
+    """What every published text field may hold (schemas/reference/rules.toml): no control
+    character, and, after NFKC folding (normalize.clean_text), only the expected characters.
+    Each is a check of its own column, so audit.rejects names the column."""
+    control, allowed = reference.rules()["control_characters"], reference.rules()["text_characters"]
+    expected = f"^(?:{allowed}|{control})*$"  # control characters have their own check
+
+    def passes(condition):
+        return lambda data: data.lazyframe.select(pl.col(data.key).is_null() | condition(pl.col(data.key).str))
+
+    return [pa.Check(passes(lambda text: ~text.contains(control)), name="no_control_characters"),
+            pa.Check(passes(lambda text: text.contains(expected)), name="expected_characters")]
+
+
 CanonicalDetainer = _model()
 SCHEMA = CanonicalDetainer.to_schema()
 SCHEMA.checks = [pa.Check(check, name=name) for name, check in ROW_CHECKS.items()]
+SCHEMA = SCHEMA.update_columns({name: {"checks": [*SCHEMA.columns[name].checks, *text_checks()]} for name in TEXT_FIELDS})
 
 
 @functools.cache

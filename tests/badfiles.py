@@ -4,6 +4,8 @@ test depends on a file it cannot see."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -52,3 +54,27 @@ def set_error_cell(path: Path, cell: str, error: str = "#DIV/0!") -> Path:
     sheet[cell].data_type = "e"
     book.save(path)
     return path
+
+
+def edit_part(path: Path, change, part: str = "xl/worksheets/sheet1.xml") -> Path:
+    """Rewrite one part of an xlsx with `change(bytes) -> bytes`: what openpyxl will not write."""
+    with zipfile.ZipFile(path) as book:
+        parts = {info.filename: book.read(info) for info in book.infolist()}
+    parts[part] = change(parts[part])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, data in parts.items():
+            book.writestr(name, data)
+    return path
+
+
+def set_dimension(ref: str | None):
+    """A change for edit_part: the sheet declares `ref` as its range (None: declares none)."""
+    replacement = b"" if ref is None else f'<dimension ref="{ref}"/>'.encode()
+    return lambda xml: re.sub(rb"<dimension [^>]*/>", replacement, xml)
+
+
+def add_cell(ref: str, value: str = "x"):
+    """A change for edit_part: one more text cell, at `ref` (in a row of its own after the others)."""
+    row = re.sub(r"[A-Z]", "", ref)
+    cell = f'<row r="{row}"><c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c></row>'.encode()
+    return lambda xml: xml.replace(b"</sheetData>", cell + b"</sheetData>")

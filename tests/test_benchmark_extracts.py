@@ -68,7 +68,7 @@ def every_row(frame: pl.DataFrame) -> pl.DataFrame:
     blank = pl.lit(None, dtype=pl.String)
     fields = [canonical_values(f, pl.col(by_field[f]) if f in by_field else blank,
                                frame.schema[by_field[f]] if f in by_field else pl.String, LAYOUT) for f in PUBLISHED_FIELDS]
-    return frame.select(pl.col("_sheet").alias("sheet"), pl.col("_row").alias("source_row"),
+    return frame.select(pl.col("_sheet").alias("sheet"), pl.col("_row").alias("source_row"), pl.lit(True).alias("read_whole"),
                         *[e for exprs in fields for e in exprs]).select(COLUMNS)
 
 

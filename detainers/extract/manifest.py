@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from detainers.errors import DetainersError, ManifestError
 from detainers.extract.meter import MAX_BYTES, MAX_SECONDS, MIN_BYTES_PER_SECOND
 from schemas.layouts import InvalidLayoutFile, Layout, get_layout, known_layouts
-from schemas.reference import state_codes
+from schemas.reference import limits, state_codes
 
 # Layout keys a manifest entry may set for its own file, besides `columns`.
 LAYOUT_OPTIONS = ("header_row", "sheets", "date_formats", "redaction_markers", "duplicate_rule", "optional_columns", "formats")
@@ -38,6 +38,11 @@ class Source(BaseModel):
     max_bytes: int = Field(default=MAX_BYTES, gt=0)  # a download or local file larger than this is refused
     max_seconds: float = Field(default=MAX_SECONDS, gt=0)  # a fetch (retries included) not done by then fails
     min_bytes_per_second: float = Field(default=MIN_BYTES_PER_SECOND, ge=0)  # slower, over 30 s, fails; 0: no minimum
+    # What the file may ask of the machine when it is read (defaults: schemas/reference/limits.toml).
+    max_unpacked_bytes: int = Field(default=limits()["max_unpacked_bytes"], gt=0)
+    max_compression_ratio: float = Field(default=limits()["max_compression_ratio"], gt=1)
+    max_sheet_cells: int = Field(default=limits()["max_sheet_cells"], gt=0)
+    max_blank_rows: int = Field(default=limits()["max_blank_rows"], ge=0)
     # A file shaped like `layout` but with its own column names: {published name: canonical field}.
     columns: dict[str, str] | None = None
     layout_options: dict[str, object] | None = None  # overrides of LAYOUT_OPTIONS for this file

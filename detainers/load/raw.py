@@ -97,6 +97,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
         _insert_values(con, derived, load_key)
         result.seconds_write += time.perf_counter() - clock
 
+        result.warnings += derived.info.warnings  # rows the reader skipped (blank rows at the end)
         message = _threshold_breach(source, landed, result)
         clock = time.perf_counter()
         con.execute("insert into audit.rejects select * from incoming_rejects")
@@ -177,7 +178,8 @@ def _record_load(con, source: Source, landed: Landed, run_id: str, result: LoadR
         dict(load_id=result.load_id, run_id=run_id, source=source.name, release=source.release, url=redact_url(source.url),
              sha256=landed.sha256, bytes=landed.size, format=info.file_format, sheets=info.sheets, extra=info.extra_columns,
              read=result.rows_read, loaded=result.rows_loaded, rejected=result.rows_rejected, status=result.status,
-             message=message, started=started, read_seconds=result.seconds_read_validate, write_seconds=result.seconds_write,
+             message=message or "; ".join(result.warnings) or None, started=started,
+             read_seconds=result.seconds_read_validate, write_seconds=result.seconds_write,
              fingerprint=derived.rules_fingerprint, load_key=load_key),
     )
 

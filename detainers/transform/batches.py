@@ -19,6 +19,7 @@ from detainers.extract.fetch import Landed
 from detainers.extract.landing import published_name
 from detainers.extract.manifest import Source
 from detainers.transform.info import ReadInfo
+from detainers.transform.limits import ReadLimits
 from detainers.transform.read import read_batches
 from detainers.transform.rules import derivation_fingerprint
 from detainers.transform.validate import check_published, split_valid
@@ -53,8 +54,12 @@ def validated_batches(source: Source, landed: Landed, info: ReadInfo, normalizer
     layout = source.resolved_layout()
     name = published_name(source.url, landed.path)
     where = f"source {source.name}: {name}"
+
+    def named(message: str) -> str:  # the source, and the file by its published name
+        return message if message.startswith(where) else f"source {source.name}: " + message.replace(landed.path.name, name, 1)
+
     try:
-        for published in read_batches(landed.path, layout, info):
+        for published in read_batches(landed.path, layout, info, limits=ReadLimits.of(source)):
             check_published(published, layout, where)
             positions, passes = normalizer.rows(published)
             reasons = _reasons(normalizer, positions, passes, source.states)
@@ -62,10 +67,8 @@ def validated_batches(source: Source, landed: Landed, info: ReadInfo, normalizer
             passes = passes | pl.repeat(True, positions.height, dtype=pl.Boolean, eager=True).scatter(reasons["_index"], False)
             yield published, normalizer.stored(positions.filter(passes)), reasons
     except LayoutError as exc:
-        message = str(exc)
-        if not message.startswith(where):
-            message = f"source {source.name}: " + message.replace(landed.path.name, name, 1)
-        raise LayoutError(message) from None
+        raise LayoutError(named(str(exc))) from None
+    info.warnings = [named(warning) for warning in info.warnings]
 
 
 def _reasons(normalizer: Normalizer, positions: pl.DataFrame, passes: pl.Series, states) -> pl.DataFrame:

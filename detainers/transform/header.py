@@ -20,6 +20,10 @@ def match_header(found: list[str], layout: Layout, where: str, info: ReadInfo) -
     if missing:
         raise LayoutError(f"{where}: missing column(s) {missing}.\n  expected: {list(layout.columns)}\n  found:    "
                           + (str(names) if set(names) & set(layout.columns) else NOT_QUOTED))
+    twice = {c: [i + 1 for i, name in enumerate(names) if name == c] for c in layout.columns if names.count(c) > 1}
+    if twice:  # reading either copy could lose every value of the other: the file is refused
+        raise LayoutError(f"{where}: the header names a column more than once, so which copy holds its values is unknown: "
+                          + "; ".join(f"{c!r} is columns {', '.join(map(str, at))}" for c, at in twice.items()))
     info.extra_columns = sorted({n for n in names if n and n not in layout.columns} | set(info.extra_columns))
     return {c: positions[c] for c in layout.columns if c in positions}
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 SHEET = "_sheet"  # the sheet a published row was read from ("" for CSV)
 ROW = "_row"  # its row number, as a spreadsheet or text editor shows it
+WHOLE = "_whole"  # False where the row has fewer fields than the header; absent: every row is whole
 
 
 @dataclass
@@ -15,3 +16,8 @@ class ReadInfo:
     file_format: str = ""
     sheets: list[str] = field(default_factory=list)
     extra_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what was skipped, one line each
+
+    def note(self, warning: str | None) -> None:
+        if warning:
+            self.warnings.append(warning)

@@ -15,6 +15,7 @@ import polars as pl
 
 from detainers.errors import LayoutError
 from detainers.transform.info import ReadInfo
+from detainers.transform.limits import ReadLimits
 from detainers.transform.read_csv import read_csv
 from detainers.transform.read_xlsx import read_xlsx
 from schemas.layouts import Layout
@@ -33,8 +34,10 @@ def sniff_format(path: Path) -> str:
     return "csv"
 
 
-def read_batches(path: Path, layout: Layout, info: ReadInfo, batch_rows: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
-    """Yield the published rows of `path` in batches; fill `info` as the file is read."""
+def read_batches(path: Path, layout: Layout, info: ReadInfo, batch_rows: int = BATCH_ROWS,
+                 limits: ReadLimits | None = None) -> Iterator[pl.DataFrame]:
+    """Yield the published rows of `path` in batches; fill `info` as the file is read. A file
+    over its limits (default: schemas/reference/limits.toml) is a LayoutError."""
     file_format = sniff_format(path)
     info.file_format = file_format
     if file_format == "ole":
@@ -45,4 +48,4 @@ def read_batches(path: Path, layout: Layout, info: ReadInfo, batch_rows: int = B
     if file_format not in layout.formats:
         raise LayoutError(f"{path.name}: is {file_format}, but layout {layout.name!r} is published as {', '.join(layout.formats)}")
     reader = read_xlsx if file_format == "xlsx" else read_csv
-    yield from reader(path, layout, info, batch_rows)
+    yield from reader(path, layout, info, batch_rows, limits or ReadLimits.of())

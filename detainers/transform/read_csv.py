@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,12 +11,16 @@ from pathlib import Path
 import polars as pl
 
 from detainers.errors import LayoutError
+from detainers.transform.blank_rows import BlankRuns
 from detainers.transform.header import HEADER_SEARCH_ROWS, expected_rows, find_header, header_index, match_header
-from detainers.transform.info import ROW, SHEET, ReadInfo
+from detainers.transform.info import ROW, SHEET, WHOLE, ReadInfo
+from detainers.transform.limits import ReadLimits
 from schemas.layouts import Layout
 
+TAIL_BYTES = 1 << 20  # where a file's last record is looked for
 
-def read_csv(path: Path, layout: Layout, info: ReadInfo, batch_rows: int) -> Iterator[pl.DataFrame]:
+
+def read_csv(path: Path, layout: Layout, info: ReadInfo, batch_rows: int, limits: ReadLimits) -> Iterator[pl.DataFrame]:
     source = _utf8_source(path)
     top = _csv_rows(source, layout.header_row - 1 + max(layout.header_within_rows, 1))
     at = header_index(top, layout)
@@ -43,17 +48,55 @@ def read_csv(path: Path, layout: Layout, info: ReadInfo, batch_rows: int) -> Ite
         row_index_offset=header_row + 1,
     )
     select = [pl.col(ROW).cast(pl.Int64)] + [pl.col(f"_c{pos}").alias(name) for name, pos in columns.items()]
+    runs = BlankRuns(columns, layout, limits.max_blank_rows, where)
+    batches = scan.select(select).collect_batches(chunk_size=batch_rows)
+    last = _unterminated_last_record(source)
+    if last is not None and len(last) < len(names):  # polars pads a short row with blanks: mark it
+        batches = _last_row_not_whole(batches)
     try:
-        for batch in scan.select(select).collect_batches(chunk_size=batch_rows):
-            yield batch.with_columns(pl.lit("").alias(SHEET))
+        for batch in batches:
+            yield from runs.take(batch.with_columns(pl.lit("").alias(SHEET)))
     except pl.exceptions.ComputeError as exc:  # polars' own message is long and names no row
         raise LayoutError(_csv_fault(source, path, len(names), exc)) from None
+    info.note(runs.end())
+
+
+def _unterminated_last_record(source) -> list[str] | None:
+    """The fields of the file's last record when the file does not end with a line break, as
+    a file cut off in the middle of its last row does not; None when it does."""
+    if isinstance(source, bytes):
+        tail = source[-TAIL_BYTES:]
+    else:
+        with open(source, "rb") as fh:
+            fh.seek(max(0, fh.seek(0, io.SEEK_END) - TAIL_BYTES))
+            tail = fh.read()
+    if not tail or tail.endswith((b"\n", b"\r")):
+        return None
+    text = tail.decode("utf-8", errors="replace")
+    # The record starts after the last line break outside quotes: the nearest from the end
+    # after which the quotes pair up (a quoted field holds an even number of them).
+    start = len(text)
+    while (start := text.rfind("\n", 0, start)) >= 0 and text.count('"', start) % 2:
+        continue
+    if start < 0:
+        return None  # no record start in the tail: an unbalanced quote, which polars refuses
+    return next(csv.reader(io.StringIO(text[start + 1:])), [])
+
+
+def _last_row_not_whole(batches: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+    """The batches, with the last row of the last marked as not read whole (WHOLE)."""
+    previous = None
+    for batch in batches:
+        if batch.height:
+            if previous is not None:
+                yield previous
+            previous = batch
+    if previous is not None:
+        yield previous.with_columns(pl.int_range(previous.height).lt(previous.height - 1).alias(WHOLE))
 
 
 def _csv_fault(source, path: Path, width: int, exc: Exception) -> str:
     """Say which row breaks the CSV: one with more fields than the header, or bad quoting."""
-    import csv
-
     data = source if isinstance(source, bytes) else path.read_bytes()
     try:
         for number, fields in enumerate(csv.reader(io.StringIO(data.decode("utf-8", errors="replace"))), start=1):
@@ -97,8 +140,6 @@ def _is_utf8(source) -> bool:
 
 
 def _csv_rows(source, n: int) -> list[list[str]]:
-    import csv
-
     data = source if isinstance(source, bytes) else open(source, "rb").read(1 << 20)
     text = io.StringIO(data[: 1 << 20].decode("utf-8", errors="replace"))
     return [row for _, row in zip(range(n), csv.reader(text))]

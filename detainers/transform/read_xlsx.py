@@ -13,12 +13,16 @@ import polars as pl
 from python_calamine import CalamineError, CalamineWorkbook
 
 from detainers.errors import LayoutError
+from detainers.transform.blank_rows import BlankRuns
 from detainers.transform.header import HEADER_SEARCH_ROWS, expected_rows, find_header, header_index, match_header
 from detainers.transform.info import ROW, SHEET, ReadInfo
+from detainers.transform.limits import ReadLimits
+from detainers.transform.workbook import check_workbook
 from schemas.layouts import Layout
 
 
-def read_xlsx(path: Path, layout: Layout, info: ReadInfo, batch_rows: int) -> Iterator[pl.DataFrame]:
+def read_xlsx(path: Path, layout: Layout, info: ReadInfo, batch_rows: int, limits: ReadLimits) -> Iterator[pl.DataFrame]:
+    check_workbook(path, limits)  # before calamine, whose failed allocation would abort the process
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except (CalamineError, Exception) as exc:  # calamine raises several types for corrupt zips
@@ -44,15 +48,19 @@ def read_xlsx(path: Path, layout: Layout, info: ReadInfo, batch_rows: int) -> It
         columns = match_header(top[at], layout, where, info)
         rows = itertools.chain(top[at + 1:], rows)
         row_number = first_row + at
+        runs = BlankRuns(columns, layout, limits.max_blank_rows, where)
         while True:
             with _gc_paused():
                 chunk = _take(rows, batch_rows)
                 frame = _xlsx_frame(chunk, columns, sheet_name, row_number + 1) if chunk else None
             if frame is None:
                 break
-            yield frame
+            yield from runs.take(frame)
             row_number += len(chunk)
             del chunk, frame
+            if runs.over_limit:  # a million formatted empty rows: read on without building them
+                row_number = runs.skip(rows, list(columns.values()), row_number + 1) - 1
+        info.note(runs.end())
 
 
 def _raise_header_elsewhere(path: Path, sheet, layout: Layout, where: str) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from detainers.transform.info import ROW, SHEET
+from detainers.transform.info import ROW, SHEET, WHOLE
 from detainers.transform.normalize import canonical_values
 from detainers.transform.validate import split_valid
 from schemas.canonical import COLUMNS, CROSS_FIELD_CHECKS, EARLIEST, PUBLISHED_FIELDS, TEXT_FIELDS, derived_from, value_id
@@ -33,7 +33,7 @@ class ValueTable:
         self.field, self.layout = field, layout
         self.columns = (field, *derived_from(field))
         self.values = self._derive(pl.Series("v", [None], dtype=pl.String))  # position 0: missing
-        self.valid = pl.Series([True])
+        self.valid = pl.Series([], dtype=pl.Boolean)  # per position, as the Normalizer validates them
         self.by_code = pl.Series([], dtype=POSITION)  # categorical code -> position (0: not seen)
         self.by_value: dict = {}  # for columns a reader gave as dates or times, not text
 
@@ -87,8 +87,8 @@ class Normalizer:
         self.layout, self.states = layout, states
         self.published_as = {field: name for name, field in layout.columns.items()}
         self.tables = {field: ValueTable(field, layout) for field in PUBLISHED_FIELDS}
-        for table in self.tables.values():  # the missing value passes or fails like any other
-            table.valid = self._check(self._template(1).with_columns(table.values))
+        # the missing value passes or fails like any other (a blank prepare date fails)
+        self._validate_new({field: table.values for field, table in self.tables.items()})
 
     def dictionary(self) -> pl.DataFrame:
         """Every text field's values, by id: what raw.detainer_values keeps of the load."""
@@ -101,7 +101,7 @@ class Normalizer:
     def stored(self, positions: pl.DataFrame) -> pl.DataFrame:
         """The rows as raw.detainer_rows keeps them: provenance and dates as they are, each text
         field as the id of its value (a field the batch lacks is left to the table's default)."""
-        columns = [positions[SHEET].alias("sheet"), positions[ROW].alias("source_row")]
+        columns = [positions[SHEET].alias("sheet"), positions[ROW].alias("source_row"), _read_whole(positions)]
         for field, table in self.tables.items():
             if field not in positions.columns:
                 continue
@@ -114,24 +114,32 @@ class Normalizer:
     def rows(self, published: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
         """Each published row as positions (one column per published field of the batch, with
         its sheet and row), and whether the row passes every check."""
-        positions = {}
-        for field, name in self.published_as.items():
-            if name not in published.columns:
-                continue
-            table = self.tables[field]
-            new = table.learn(published[name])
-            if new.height:
-                table.valid = pl.concat([table.valid, self._check(self._template(new.height).with_columns(new))])
-            positions[field] = table.positions(published[name])
-        frame = pl.DataFrame(positions).with_columns(published[SHEET], published[ROW])
-        passes = pl.repeat(True, frame.height, dtype=pl.Boolean, eager=True)
+        present = {field: name for field, name in self.published_as.items() if name in published.columns}
+        new = {field: self.tables[field].learn(published[name]) for field, name in present.items()}
+        self._validate_new(new)
+        positions = {field: self.tables[field].positions(published[name]) for field, name in present.items()}
+        frame = pl.DataFrame(positions).with_columns(published[SHEET], published[ROW], _read_whole(published).alias(WHOLE))
+        passes = frame[WHOLE]  # a row the reader found cut short fails whatever its values
         for field in positions:
             passes = passes & self.tables[field].valid.gather(frame[field])
         return frame, passes & self._cross_field_checks(frame)
 
+    def _validate_new(self, new: dict[str, pl.DataFrame]) -> None:
+        """Validate each table's new values, every field's in one call of the model (its cost
+        is mostly per call): each value in a template row of its own."""
+        new = {field: values for field, values in new.items() if values.height}
+        if not new:
+            return
+        verdicts = self._check(pl.concat([self._template(values.height).with_columns(values) for values in new.values()]))
+        start = 0
+        for field, values in new.items():
+            table = self.tables[field]
+            table.valid = pl.concat([table.valid, verdicts.slice(start, values.height)])
+            start += values.height
+
     def canonical(self, positions: pl.DataFrame) -> pl.DataFrame:
         """The canonical rows at these positions: every table's fields gathered, provenance kept."""
-        parts = [pl.DataFrame({"sheet": positions[SHEET], "source_row": positions[ROW]})]
+        parts = [pl.DataFrame([positions[SHEET].alias("sheet"), positions[ROW].alias("source_row"), _read_whole(positions)])]
         for field, table in self.tables.items():
             at = positions[field] if field in positions.columns else pl.zeros(positions.height, dtype=POSITION, eager=True)
             parts.append(table.values[at])
@@ -162,6 +170,13 @@ class Normalizer:
             if bad.height:
                 passes = passes & ~frame.select(pl.struct(fields).is_in(bad.select(pl.struct(fields)).to_series())).to_series()
         return passes
+
+
+def _read_whole(frame: pl.DataFrame) -> pl.Series:
+    """Whether each row was read whole: as its reader marked it, else (no mark) every row."""
+    if WHOLE in frame.columns:
+        return frame[WHOLE].alias("read_whole")
+    return pl.repeat(True, frame.height, dtype=pl.Boolean, eager=True).alias("read_whole")
 
 
 def to_canonical(published: pl.DataFrame, layout: Layout) -> pl.DataFrame:

@@ -14,7 +14,8 @@ from typing import NamedTuple
 REFERENCE_DIR = Path(__file__).parent
 # The reference files normalization and validation read. An edit to one changes the rows a
 # load derives from its file, so every source is derived again; the other files (published
-# figures, vocabularies of the models) shape only the SQL models.
+# figures, vocabularies of the models) shape only the SQL models, and limits.toml decides only
+# whether a file is read at all, never which rows it gives.
 ROW_RULES = ("states.csv", "lift_reasons.csv", "outcomes.csv", "detainer_forms.csv", "placeholder_facilities.csv", "rules.toml")
 
 
@@ -87,6 +88,13 @@ def reconciliation_statuses() -> dict[str, dict[str, str]]:
 @functools.cache
 def rules() -> dict:
     return tomllib.loads((REFERENCE_DIR / "rules.toml").read_text("utf-8"))
+
+
+@functools.cache
+def limits() -> dict[str, int | float]:
+    """What a source's file may ask of the machine (limits.toml): defaults of the manifest
+    settings of the same names."""
+    return tomllib.loads((REFERENCE_DIR / "limits.toml").read_text("utf-8"))
 
 
 def earliest_prepare_date() -> dt.date:

@@ -1,0 +1,24 @@
+"""What a source's file may ask of the machine when it is read: the manifest settings of the
+same names, per source, with their defaults in schemas/reference/limits.toml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from detainers.extract.manifest import Source
+from schemas import reference
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    max_unpacked_bytes: int  # xlsx: every part of the workbook, unpacked
+    max_compression_ratio: float  # xlsx: unpacked over packed size of one part
+    max_sheet_cells: int  # xlsx: rows x columns a worksheet spans
+    max_blank_rows: int  # blank rows in a row with data after them
+
+    @classmethod
+    def of(cls, source: Source | None = None) -> ReadLimits:
+        """The source's limits; without one, the defaults."""
+        if source is None:
+            return cls(**{f.name: reference.limits()[f.name] for f in fields(cls)})
+        return cls(**{f.name: getattr(source, f.name) for f in fields(cls)})
