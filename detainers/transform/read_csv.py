@@ -132,7 +132,8 @@ def _is_utf8(source) -> bool:
             return True
         with open(source, "rb") as fh:
             while chunk := fh.read(1 << 24):
-                decoder.decode(chunk)
+                if not (chunk.isascii() and not decoder.getstate()[0]):  # ASCII is UTF-8: no decoding needed
+                    decoder.decode(chunk)
         decoder.decode(b"", final=True)
         return True
     except UnicodeDecodeError:

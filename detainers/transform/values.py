@@ -44,6 +44,8 @@ class ValueTable:
         """Add the column's values not seen before; return the canonical fields of those that
         take a new position (to validate). A value that cleans to nothing (a blank, a
         redaction marker, a date that does not parse) is the missing value, position 0."""
+        if column.dtype == pl.Categorical and len(self.by_code) and not self._unseen(column.to_physical().drop_nulls()).any():
+            return self.values.clear()  # every value seen already: most batches, after the first few
         distinct = column.unique().drop_nulls()
         categorical = distinct.dtype == pl.Categorical
         new = distinct.filter(self._unseen(distinct.to_physical()) if categorical else ~distinct.is_in(list(self.by_value)))

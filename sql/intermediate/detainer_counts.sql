@@ -1,13 +1,12 @@
--- One row per source, prepare date, decline date, place and outcome, with the number of
--- detainers (stg_detainer_keys' rows not flagged as likely duplicates) that share them.
--- Every mart aggregates this table: one pass over the rows for all of them, by integer
--- keys (a place's names: intermediate.places).
+-- One row per load (its source: audit.loads), prepare date, decline date and the ids of the
+-- facility, state and lift reason values of the counted rows (stg_detainer_keys' rows not
+-- flagged as likely duplicates), with their place and outcome and the number of detainers
+-- that share them. Every mart aggregates this table: one pass over the rows for all of them,
+-- by integer keys (a place's names: intermediate.places, a load's: audit.loads).
 -- depends on: staging.stg_detainer_keys, intermediate.place_ids, raw.detainer_values
 with by_ids as (
     select
         load_key,
-        source,
-        release,
         prepare_date,
         lift_date,
         facility_id,
@@ -26,26 +25,39 @@ outcomes as (
         outcome,
     from raw.detainer_values
     where field = 'lift_reason'
+),
+
+named as (
+    select
+        by_ids.load_key,
+        by_ids.prepare_date,
+        by_ids.lift_date,
+        places.place_key,
+        places.jurisdiction_key,
+        places.state_code,
+        places.jurisdiction_id is not null as has_jurisdiction,
+        outcomes.outcome,
+        by_ids.detainers,
+    from by_ids
+    inner join intermediate.place_ids as places
+        on by_ids.load_key = places.load_key
+        and by_ids.facility_id = places.facility_id
+        and by_ids.state_id = places.state_id
+    inner join outcomes
+        on by_ids.load_key = outcomes.load_key
+        and by_ids.lift_reason_id = outcomes.value_id
 )
 
 select
-    by_ids.source,
-    by_ids.release,
-    by_ids.prepare_date,
-    date_trunc('month', by_ids.prepare_date)::date as prepare_month,
-    by_ids.lift_date,
-    places.place_key,
-    places.state_code,
-    places.jurisdiction_id is not null as has_jurisdiction,
-    outcomes.outcome,
-    outcomes.outcome = 'declined' as is_declined,
-    sum(by_ids.detainers)::bigint as detainers,
-from by_ids
-inner join intermediate.place_ids as places
-    on by_ids.load_key = places.load_key
-    and by_ids.facility_id = places.facility_id
-    and by_ids.state_id = places.state_id
-inner join outcomes
-    on by_ids.load_key = outcomes.load_key
-    and by_ids.lift_reason_id = outcomes.value_id
-group by all
+    load_key,
+    prepare_date,
+    date_trunc('month', prepare_date)::date as prepare_month,
+    lift_date,
+    place_key,
+    jurisdiction_key,
+    state_code,
+    has_jurisdiction,
+    outcome,
+    outcome = 'declined' as is_declined,
+    detainers,
+from named

@@ -36,6 +36,8 @@ select
     facility_id,
     state_id,
     dense_rank() over (order by facility_name, state_code, facility_is_placeholder) as place_key,
+    dense_rank() over (order by state_code, macros.jurisdiction_id(facility_name, facility_is_placeholder, state_code))
+        as jurisdiction_key,
     facility_name,
     state_code,
     facility_is_placeholder,

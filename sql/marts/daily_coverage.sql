@@ -2,7 +2,7 @@
 -- (its window) and that state (its states; every state when it names none), and its counted
 -- rows reach that day (between its first and last prepare date). A figure's coverage is the
 -- share of its days x states found here (macros.coverage_ratio).
--- depends on: audit.sources, intermediate.detainer_counts, reference.states, macros.in_states
+-- depends on: audit.sources, audit.loads, intermediate.detainer_counts, reference.states, macros.in_states
 with states as (
     select distinct
         code as state_code,
@@ -11,11 +11,13 @@ with states as (
 
 extents as (
     select
-        source,
-        min(prepare_date) as first_day,
-        max(prepare_date) as last_day,
-    from intermediate.detainer_counts
-    group by source
+        loads.source,
+        min(counts.prepare_date) as first_day,
+        max(counts.prepare_date) as last_day,
+    from intermediate.detainer_counts as counts
+    inner join audit.loads as loads
+        on counts.load_key = loads.load_key
+    group by loads.source
 ),
 
 spans as (

@@ -8,28 +8,31 @@
 -- states: two-letter codes, null for the nation (rows with no state count only there).
 -- basis 'decline' counts declines by the date of the decline (lift date) instead of the
 -- prepare date, from releases that publish it; its coverage is of those releases only.
--- depends on: marts.daily_detainers_by_jurisdiction, marts.daily_declines_by_jurisdiction,
---   marts.daily_coverage, reference.states, macros.in_states, macros.declining_jurisdictions,
---   macros.declined_without_jurisdiction, macros.coverage_ratio
+-- depends on: marts.daily_detainers_by_state, marts.daily_detainers_by_jurisdiction,
+--   marts.daily_declines_by_jurisdiction, marts.daily_coverage, reference.states,
+--   macros.in_states, macros.declining_jurisdictions, macros.declined_without_jurisdiction,
+--   macros.coverage_ratio
 -- materialized: table macro (window_start, window_end, states := null, basis := 'prepare')
 with prepared as (
     select
-        jurisdiction_id,
         detainers,
-        declined_detainers,
         declined_without_decline_date,
         outcome_pending,
-    from marts.daily_detainers_by_jurisdiction
+    from marts.daily_detainers_by_state
     where prepare_date between window_start::date and window_end::date
         and macros.in_states(state_code, states)
 ),
 
 declines as (
+    -- the jurisdictions that declined: only rows with declines are read
     select
         jurisdiction_id,
         declined_detainers,
-    from prepared
+    from marts.daily_detainers_by_jurisdiction
     where basis = 'prepare'
+        and declined_detainers > 0
+        and prepare_date between window_start::date and window_end::date
+        and macros.in_states(state_code, states)
     union all
     select
         jurisdiction_id,

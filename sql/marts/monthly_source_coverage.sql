@@ -1,19 +1,21 @@
 -- Which source supplies each prepare month, and how many detainers it gives it.
--- depends on: intermediate.detainer_counts
-with detainers as (
+-- depends on: intermediate.detainer_counts, audit.loads
+with by_load as (
     select
         prepare_month,
-        source,
-        release,
-        detainers,
+        load_key,
+        sum(detainers) as detainers,
     from intermediate.detainer_counts
+    group by all
 )
 
 select
-    prepare_month,
-    source,
-    release,
-    sum(detainers)::bigint as detainers,
-from detainers
+    by_load.prepare_month,
+    loads.source,
+    loads.release,
+    sum(by_load.detainers)::bigint as detainers,
+from by_load
+inner join audit.loads as loads
+    on by_load.load_key = loads.load_key
 group by all
-order by prepare_month, source
+order by by_load.prepare_month, loads.source

@@ -10,9 +10,6 @@
 with trusted as (
     select
         rows.*,
-        loads.load_id,
-        loads.source,
-        loads.release,
         sources.duplicate_rule,
     from raw.detainer_rows as rows
     inner join audit.loads as loads

@@ -2,17 +2,19 @@
 -- its canonical values (raw.detainers), flagged is_likely_duplicate by its layout's rule;
 -- stg_detainers keeps only the rest. A view, for people and tools reading row by row: the
 -- marts read intermediate.detainer_counts.
--- depends on: staging.stg_detainer_keys, raw.detainers, macros.jurisdiction_id
+-- depends on: staging.stg_detainer_keys, audit.loads, raw.detainers, macros.jurisdiction_id
 -- materialized: view
 with keys as (
     select
-        load_id,
-        sheet,
-        source_row,
-        source,
-        release,
-        is_likely_duplicate,
-    from staging.stg_detainer_keys
+        loads.load_id,
+        keys.sheet,
+        keys.source_row,
+        loads.source,
+        loads.release,
+        keys.is_likely_duplicate,
+    from staging.stg_detainer_keys as keys
+    inner join audit.loads as loads
+        on keys.load_key = loads.load_key
 ),
 
 loaded as (
