@@ -5,13 +5,13 @@ date), so a clerk's empty line is seen, never silently dropped. At the end of a 
 file blank rows are not data: they are skipped, however many (a workbook saved with a
 million formatted empty rows), with one warning that says how many and where, instead of a
 million rejects. A run longer than the source's max_blank_rows with data after it refuses
-the file: a gap that long is no empty line left by a clerk, and the reader has stopped
-building its rows (xlsx) or holding them (CSV) to quarantine one by one.
+the file: a gap that long is no empty line left by a clerk, and its rows are no longer held
+to be quarantined one by one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 import polars as pl
 
@@ -75,18 +75,6 @@ class BlankRuns:
             self._hold(batch.slice(last))
         return out
 
-    def skip(self, rows: Iterator[list], positions: list[int], next_row: int) -> int:
-        """Past the limit, read on through the reader's raw rows without building them: blank
-        rows are counted; data refuses the file. The next row number after them."""
-        for row in rows:
-            if any(_filled(row[p]) for p in positions if p < len(row)):
-                raise self.data_after(self.first_row, next_row)
-            next_row += 1
-        if next_row - 1 > self.last_row:
-            self.run += next_row - 1 - self.last_row
-            self.last_row = next_row - 1
-        return next_row
-
     def end(self) -> str | None:
         """One line for the blank rows the sheet or file ended with, if any."""
         if not self.run:
@@ -105,6 +93,3 @@ class BlankRuns:
         self.last_row = int(rows[ROW][-1])
         self.held = [*self.held, rows] if self.run <= self.limit else []
 
-
-def _filled(value) -> bool:
-    return value is not None and (type(value) is not str or bool(value.strip()))
