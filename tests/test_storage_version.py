@@ -49,9 +49,11 @@ def _pypi_reachable() -> bool:
 
 
 @pytest.fixture(scope="session")
-def readers(request) -> Path:
-    """A virtual environment holding READERS, made once per machine (.pytest_cache/d/)."""
-    venv = Path(request.config.cache.mkdir("duckdb-1x-readers"))
+def readers(request, tmp_path_factory) -> Path:
+    """A virtual environment holding READERS, made once per machine (.pytest_cache/d/), or
+    once per session when pytest runs without its cache (-p no:cacheprovider)."""
+    cache = getattr(request.config, "cache", None)
+    venv = Path(cache.mkdir("duckdb-1x-readers") if cache else tmp_path_factory.mktemp("duckdb-1x-readers"))
     stamp = venv / "installed.txt"
     if stamp.exists() and stamp.read_text() == "\n".join(READERS):
         return venv

@@ -10,7 +10,7 @@
 -- prepare date, from releases that publish it; its coverage is of those releases only.
 -- depends on: marts.daily_detainers_by_state, marts.daily_detainers_by_jurisdiction,
 --   marts.daily_declines_by_jurisdiction, marts.daily_coverage, reference.states,
---   macros.in_states, macros.declining_jurisdictions, macros.declined_without_jurisdiction,
+--   macros.in_scope, macros.declining_jurisdictions, macros.declined_without_jurisdiction,
 --   macros.coverage_ratio
 -- materialized: table macro (window_start, window_end, states := null, basis := 'prepare')
 with prepared as (
@@ -19,8 +19,7 @@ with prepared as (
         declined_without_decline_date,
         outcome_pending,
     from marts.daily_detainers_by_state
-    where prepare_date between window_start::date and window_end::date
-        and macros.in_states(state_code, states)
+    where macros.in_scope(prepare_date, state_code, window_start, window_end, states)
 ),
 
 declines as (
@@ -31,16 +30,14 @@ declines as (
     from marts.daily_detainers_by_jurisdiction
     where basis = 'prepare'
         and declined_detainers > 0
-        and prepare_date between window_start::date and window_end::date
-        and macros.in_states(state_code, states)
+        and macros.in_scope(prepare_date, state_code, window_start, window_end, states)
     union all
     select
         jurisdiction_id,
         declined_detainers,
     from marts.daily_declines_by_jurisdiction
     where basis = 'decline'
-        and decline_date between window_start::date and window_end::date
-        and macros.in_states(state_code, states)
+        and macros.in_scope(decline_date, state_code, window_start, window_end, states)
 ),
 
 covered as (
@@ -48,8 +45,7 @@ covered as (
         day,
         extracted_on,
     from marts.daily_coverage
-    where day between window_start::date and window_end::date
-        and macros.in_states(state_code, states)
+    where macros.in_scope(day, state_code, window_start, window_end, states)
         and (basis = 'prepare' or has_decline_dates)
 ),
 
