@@ -54,14 +54,15 @@ def value_columns() -> dict[str, str]:
 
 def detainers_view() -> str:
     """raw.detainers: every canonical column, in the model's order, after the load's provenance."""
-    select = ["loads.load_id", "loads.source", "loads.release", "loads.file_sha256"]
+    select = [f"loads.{column}" for column in LOAD_COLUMNS]
     joins = []
+    stored = row_columns()
     for name in COLUMNS:
         if name in TEXT_FIELDS:
             select.append(f"{name}.value as {name}")
             joins.append(f"left join raw.detainer_values as {name} on {name}.load_key = rows.load_key "
                          f"and {name}.field = '{name}' and {name}.value_id = rows.{value_id(name)}")
-        elif name in row_columns():
+        elif name in stored:
             select.append(f"rows.{name}")
         else:  # derived from a text field: from that field's dictionary
             select.append(f"{FIELDS[name].source}.{name}")

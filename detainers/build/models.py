@@ -46,10 +46,6 @@ class Model:
     kind: str  # table, view, table macro, macro
     parameters: str  # "(a, b)" for macros
 
-    @property
-    def schema(self) -> str:
-        return self.name.split(".", 1)[0]
-
     def statement(self) -> str:
         if self.kind in ("table", "view"):
             return f"create or replace {self.kind} {self.name} as\n{self.sql}"

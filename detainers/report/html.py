@@ -25,7 +25,7 @@ from schemas.reference import reconciliation_statuses, state_tiles
 
 TOP_JURISDICTIONS = 15
 # Months whose declines are lower bounds (most outcomes still open when the data was drawn):
-# report_data may give them as "lower_bound_months"; the monthly chart hatches them.
+# report_data gives them as "lower_bound_months"; the monthly chart hatches them.
 LOWER_BOUND_NOTE = "lower bound: most outcomes were still open when the data was drawn"
 
 
@@ -34,30 +34,27 @@ def report_data(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, ba
     """The page's figures: the headline on the basis and states asked about; the charts count
     by prepare date, for those states."""
     window = dict(start=start, end=end, states=list(states) if states else None)
+    months = con.execute(
+        """
+        select strftime(date_trunc('month', prepare_date), '%Y-%m') as month, sum(declined_detainers)::bigint,
+            sum(outcome_pending) * 2 > sum(detainers) as mostly_open
+        from marts.daily_detainers_by_state
+        where macros.in_scope(prepare_date, state_code, $start, $end, $states)
+        group by all order by month
+        """,
+        window,
+    ).fetchall()
     return {
         "headline": headline(con, start, end, basis=basis, states=states),
-        "lower_bound_months": [month for (month,) in con.execute(
-            """
-            select strftime(prepare_month, '%Y-%m') from marts.monthly_outcomes_recorded
-            where mostly_open and prepare_month between date_trunc('month', $start::date) and $end
-            """,
-            dict(start=start, end=end),
-        ).fetchall()],
-        "months": con.execute(
-            """
-            select strftime(date_trunc('month', prepare_date), '%Y-%m') as month, sum(declined_detainers)::bigint
-            from marts.daily_detainers_by_jurisdiction
-            where prepare_date between $start and $end and macros.in_states(state_code, $states)
-            group by all order by month
-            """,
-            window,
-        ).fetchall(),
+        "months": [(month, declined) for month, declined, _ in months],
+        # as marts.monthly_outcomes_recorded's mostly_open, for the window and states asked about
+        "lower_bound_months": [month for month, _, mostly_open in months if mostly_open],
         "jurisdictions": con.execute(
             f"""
             select jurisdictions.facility_name || ', ' || coalesce(jurisdictions.state_code, '?'), sum(daily.declined_detainers)::bigint as declined
             from marts.daily_detainers_by_jurisdiction as daily
             inner join marts.jurisdictions as jurisdictions on daily.jurisdiction_id = jurisdictions.jurisdiction_id
-            where daily.prepare_date between $start and $end and macros.in_states(daily.state_code, $states)
+            where macros.in_scope(daily.prepare_date, daily.state_code, $start, $end, $states)
             group by all having declined > 0 order by declined desc, 1 limit {TOP_JURISDICTIONS}
             """,
             window,
@@ -65,8 +62,8 @@ def report_data(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, ba
         "states": con.execute(
             """
             select coalesce(state_code, 'unknown'), sum(declined_detainers)::bigint as declined
-            from marts.daily_detainers_by_jurisdiction
-            where prepare_date between $start and $end and macros.in_states(state_code, $states)
+            from marts.daily_detainers_by_state
+            where macros.in_scope(prepare_date, state_code, $start, $end, $states)
             group by all having declined > 0 order by declined desc, 1
             """,
             window,
@@ -139,7 +136,7 @@ def render(data: dict) -> str:
         "<h2>Declined detainers per month of prepare date</h2>",
         column_chart("declines-by-month", "Declined detainers per month", data["months"],
                      y_title="declined detainers", x_title="month of prepare date",
-                     marked=frozenset(data.get("lower_bound_months", ())), mark_title=LOWER_BOUND_NOTE),
+                     marked=frozenset(data["lower_bound_months"]), mark_title=LOWER_BOUND_NOTE),
         f"<h2>The {TOP_JURISDICTIONS} jurisdictions with the most declines</h2>",
         bar_chart("top-jurisdictions", "Jurisdictions with the most declines", data["jurisdictions"]),
         "<h2>Declined detainers by state</h2>",

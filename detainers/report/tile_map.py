@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from detainers.report.charts import escape
-from schemas.reference import Tile, state_tiles
+from schemas.reference import Tile
 
 TILE, GAP = 60, 5
 # One shade per decade of declines (1-9, 10-99, ...), light to dark; no declines is grey.
@@ -22,10 +22,9 @@ def shade_index(value: int) -> int | None:
     return None if value <= 0 else min(int(math.log10(value)), len(SHADES) - 1)
 
 
-def tile_map(name: str, title: str, values: dict[str, int], tiles: dict[str, Tile] | None = None) -> str:
-    """Every tile of `tiles` (default: state_tiles.csv), shaded by its code's value in
+def tile_map(name: str, title: str, values: dict[str, int], tiles: dict[str, Tile]) -> str:
+    """Every tile of `tiles` (state_tiles.csv), shaded by its code's value in
     `values` (0 when absent), with a legend of the decades the values reach."""
-    tiles = tiles or state_tiles()
     rows = max(t.row for t in tiles.values()) + 1
     columns = max(t.column for t in tiles.values()) + 1
     width, height = columns * (TILE + GAP), rows * (TILE + GAP)
@@ -65,9 +64,8 @@ def _legend(peak: int, x: int, y: int) -> str:
     return "".join(parts)
 
 
-def state_list(values: dict[str, int], tiles: dict[str, Tile] | None = None) -> str:
+def state_list(values: dict[str, int], tiles: dict[str, Tile]) -> str:
     """The map's numbers as text, largest first."""
-    tiles = tiles or state_tiles()
     items = "".join(
         f'<li><b>{escape(code)}</b> {escape(tiles[code].name)}: {value:,}</li>'
         for code, value in sorted(values.items(), key=lambda item: (-item[1], item[0])) if code in tiles

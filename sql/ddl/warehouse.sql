@@ -1,11 +1,11 @@
--- Tables the loader writes. Everything in staging and marts is rebuilt from these.
+-- Tables the loader writes. Every model schema (staging, intermediate, marts, macros) is
+-- rebuilt from these by detainers/build/models.py, which creates those schemas.
 create schema if not exists raw;
 create schema if not exists audit;
-create schema if not exists staging;
-create schema if not exists marts;
 
--- raw.detainers is made from the canonical row's definition (schemas/canonical.py) by
--- detainers/build/ddl.py, so its columns cannot drift from what validation checks.
+-- raw.detainer_rows, raw.detainer_values and the view raw.detainers that joins them are
+-- made from the canonical row's definition (schemas/canonical.py) by detainers/build/ddl.py,
+-- so their columns cannot drift from what validation checks.
 
 -- Rows that failed a check: the check, the column, and the row exactly as published.
 create table if not exists audit.rejects (

@@ -1,24 +1,10 @@
 -- One row per load (its source: audit.loads), prepare date, decline date and the ids of the
--- facility, state and lift reason values of the counted rows (stg_detainer_keys' rows not
--- flagged as likely duplicates), with their place and outcome and the number of detainers
--- that share them. Every mart aggregates this table: one pass over the rows for all of them,
--- by integer keys (a place's names: intermediate.places, a load's: audit.loads).
--- depends on: staging.stg_detainer_keys, intermediate.place_ids, raw.detainer_values
-with by_ids as (
-    select
-        load_key,
-        prepare_date,
-        lift_date,
-        facility_id,
-        state_id,
-        lift_reason_id,
-        count(*) as detainers,
-    from staging.stg_detainer_keys
-    where not is_likely_duplicate
-    group by all
-),
-
-outcomes as (
+-- facility, state and lift reason values of the counted rows (intermediate.detainer_key_counts),
+-- with their place and outcome and the number of detainers that share them. Every mart
+-- aggregates this table, by integer keys (a place's names: intermediate.places, a load's:
+-- audit.loads).
+-- depends on: intermediate.detainer_key_counts, intermediate.place_ids, raw.detainer_values
+with outcomes as (
     select
         load_key,
         value_id,
@@ -38,7 +24,7 @@ named as (
         places.jurisdiction_id is not null as has_jurisdiction,
         outcomes.outcome,
         by_ids.detainers,
-    from by_ids
+    from intermediate.detainer_key_counts as by_ids
     inner join intermediate.place_ids as places
         on by_ids.load_key = places.load_key
         and by_ids.facility_id = places.facility_id

@@ -3,13 +3,13 @@
 -- facility is a placeholder and the jurisdiction it makes) and the place's small integer key.
 -- The counts group by this key, so long names are joined once per mart (intermediate.places),
 -- not carried through every aggregation.
--- depends on: staging.stg_detainer_keys, raw.detainer_values, macros.jurisdiction_id
+-- depends on: intermediate.detainer_key_counts, raw.detainer_values, macros.jurisdiction_id
 with pairs as (
     select distinct
         load_key,
         facility_id,
         state_id,
-    from staging.stg_detainer_keys
+    from intermediate.detainer_key_counts
 ),
 
 named as (
@@ -20,6 +20,7 @@ named as (
         facility.facility_name,
         facility.facility_is_placeholder,
         state.state_code,
+        macros.jurisdiction_id(facility.facility_name, facility.facility_is_placeholder, state.state_code) as jurisdiction_id,
     from pairs
     inner join raw.detainer_values as facility
         on facility.load_key = pairs.load_key
@@ -36,10 +37,9 @@ select
     facility_id,
     state_id,
     dense_rank() over (order by facility_name, state_code, facility_is_placeholder) as place_key,
-    dense_rank() over (order by state_code, macros.jurisdiction_id(facility_name, facility_is_placeholder, state_code))
-        as jurisdiction_key,
+    dense_rank() over (order by state_code, jurisdiction_id) as jurisdiction_key,
     facility_name,
     state_code,
     facility_is_placeholder,
-    macros.jurisdiction_id(facility_name, facility_is_placeholder, state_code) as jurisdiction_id,
+    jurisdiction_id,
 from named

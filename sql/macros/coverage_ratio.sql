@@ -1,7 +1,5 @@
 -- The share of a window's days x states that the loaded data covers (marts.daily_coverage),
 -- rounded to 4 places. Every coverage figure uses this macro.
+-- depends on: macros.window_cells
 -- materialized: macro (covered_cells, window_start, window_end, state_count)
-round(
-    covered_cells / ((datediff('day', window_start::date, window_end::date) + 1) * state_count),
-    4
-)
+round(covered_cells / macros.window_cells(window_start, window_end, state_count), 4)

@@ -1,11 +1,11 @@
 -- Declined detainers per decline date (lift_date), state and jurisdiction (null: no known
 -- jurisdiction). Only releases that publish the lift date (2025-ICFO-18038) give rows here.
--- depends on: intermediate.detainer_counts, intermediate.places
-with by_place as (
+-- depends on: intermediate.detainer_counts, intermediate.jurisdiction_keys
+with by_key as (
     select
         lift_date as decline_date,
-        place_key,
-        sum(detainers) as declined_detainers,
+        jurisdiction_key,
+        sum(detainers)::bigint as declined_detainers,
     from intermediate.detainer_counts
     where is_declined
         and lift_date is not null
@@ -13,12 +13,11 @@ with by_place as (
 )
 
 select
-    by_place.decline_date,
-    places.state_code,
-    places.jurisdiction_id,
-    sum(by_place.declined_detainers)::bigint as declined_detainers,
-from by_place
-inner join intermediate.places as places
-    on by_place.place_key = places.place_key
-group by all
-order by by_place.decline_date, places.state_code, places.jurisdiction_id
+    by_key.decline_date,
+    jurisdictions.state_code,
+    jurisdictions.jurisdiction_id,
+    by_key.declined_detainers,
+from by_key
+inner join intermediate.jurisdiction_keys as jurisdictions
+    on by_key.jurisdiction_key = jurisdictions.jurisdiction_key
+order by by_key.decline_date, jurisdictions.state_code, jurisdictions.jurisdiction_id

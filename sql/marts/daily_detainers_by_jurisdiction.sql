@@ -1,6 +1,6 @@
 -- Detainers and declines per prepare date, state and jurisdiction (null: no known
 -- jurisdiction). Small enough to answer the headline for any window at once.
--- depends on: intermediate.detainer_counts, intermediate.places
+-- depends on: intermediate.detainer_counts, intermediate.jurisdiction_keys
 with by_key as (
     select
         prepare_date,
@@ -12,14 +12,6 @@ with by_key as (
         coalesce(sum(detainers) filter (where outcome = 'no_outcome_yet'), 0)::bigint as outcome_pending,
     from intermediate.detainer_counts
     group by all
-),
-
-jurisdictions as (
-    select distinct
-        jurisdiction_key,
-        state_code,
-        jurisdiction_id,
-    from intermediate.places
 )
 
 select
@@ -31,6 +23,6 @@ select
     by_key.declined_without_decline_date,
     by_key.outcome_pending,
 from by_key
-inner join jurisdictions
+inner join intermediate.jurisdiction_keys as jurisdictions
     on by_key.jurisdiction_key = jurisdictions.jurisdiction_key
 order by by_key.prepare_date  -- the headline reads a window of days: row groups of other days are skipped

@@ -5,7 +5,7 @@
 -- a facility with no state: for every state); ours lower than NPR's is a coverage gap only
 -- when it is not (macros.reconciliation_status).
 -- depends on: reference.published_facility_declines, intermediate.detainer_counts, intermediate.places,
---   marts.daily_coverage, reference.states, macros.reconciliation_status
+--   marts.daily_coverage, macros.state_count, macros.window_cells, macros.coverage_ratio, macros.reconciliation_status
 with published as (
     select
         year,
@@ -59,8 +59,9 @@ cells as (
     select
         compared.*,
         coalesce(coverage.covered_cells, 0) as covered_cells,
-        (datediff('day', make_date(compared.year, 1, 1), make_date(compared.year, 12, 31)) + 1)
-            * if(compared.state_code is null, (select count(distinct code) from reference.states), 1) as window_cells,
+        make_date(compared.year, 1, 1) as year_start,
+        make_date(compared.year, 12, 31) as year_end,
+        if(compared.state_code is null, macros.state_count(null), 1) as state_count,
     from compared
     left join coverage
         on compared.year = coverage.year
@@ -74,7 +75,9 @@ select
     published_declined,
     warehouse_declined,
     warehouse_declined - published_declined as difference,
-    round(covered_cells / window_cells, 4) as coverage_ratio,
-    macros.reconciliation_status(warehouse_declined, published_declined, covered_cells = window_cells) as status,
+    macros.coverage_ratio(covered_cells, year_start, year_end, state_count) as coverage_ratio,
+    macros.reconciliation_status(
+        warehouse_declined, published_declined, covered_cells = macros.window_cells(year_start, year_end, state_count)
+    ) as status,
 from cells
 order by year, state_code, facility_name

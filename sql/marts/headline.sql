@@ -9,9 +9,9 @@
 -- basis 'decline' counts declines by the date of the decline (lift date) instead of the
 -- prepare date, from releases that publish it; its coverage is of those releases only.
 -- depends on: marts.daily_detainers_by_state, marts.daily_detainers_by_jurisdiction,
---   marts.daily_declines_by_jurisdiction, marts.daily_coverage, reference.states,
---   macros.in_scope, macros.declining_jurisdictions, macros.declined_without_jurisdiction,
---   macros.coverage_ratio
+--   marts.daily_declines_by_jurisdiction, marts.daily_coverage, macros.in_scope,
+--   macros.declining_jurisdictions, macros.declined_without_jurisdiction, macros.state_count,
+--   macros.window_cells, macros.coverage_ratio
 -- materialized: table macro (window_start, window_end, states := null, basis := 'prepare')
 with prepared as (
     select
@@ -71,7 +71,7 @@ coverage as (
         min(day) as coverage_start,
         max(day) as coverage_end,
         max(extracted_on) as last_extracted_on,
-        coalesce(len(states), (select count(distinct code) from reference.states)) as state_count,
+        macros.state_count(states) as state_count,
     from covered
 )
 
@@ -85,8 +85,7 @@ select
     coverage.coverage_start,
     coverage.coverage_end,
     macros.coverage_ratio(coverage.covered_cells, window_start, window_end, coverage.state_count) as coverage_ratio,
-    coverage.covered_cells = (datediff('day', window_start::date, window_end::date) + 1) * coverage.state_count
-        as coverage_complete,
+    coverage.covered_cells = macros.window_cells(window_start, window_end, coverage.state_count) as coverage_complete,
     states::varchar[] as states,
     basis::varchar as basis,
     issued.outcome_pending,

@@ -1,14 +1,14 @@
 -- Per prepare month: detainers, those with no recorded outcome (no lift reason) when their
 -- data was drawn, and the share. Declines of a month are a lower bound of its declines: an
 -- open detainer may be declined later. `mostly_open`: more than half were still open.
--- depends on: marts.daily_detainers_by_jurisdiction
+-- depends on: marts.daily_detainers_by_state
 with months as (
     select
         date_trunc('month', prepare_date)::date as prepare_month,
         detainers,
         declined_detainers,
         outcome_pending,
-    from marts.daily_detainers_by_jurisdiction
+    from marts.daily_detainers_by_state
 )
 
 select

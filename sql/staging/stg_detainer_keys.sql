@@ -4,7 +4,7 @@
 -- reference.duplicate_rules) finds to repeat an earlier row of the same detainer are flagged
 -- is_likely_duplicate; rows without an identifier (id 0: missing or redacted) never are.
 -- Within a load an id stands for one value, so comparing ids compares values. A view:
--- intermediate.detainer_counts reads it once; stg_detainer_rows shows it with its values.
+-- intermediate.detainer_key_counts reads it once; stg_detainer_rows shows it with its values.
 -- depends on: raw.detainer_rows, audit.loads, audit.sources
 -- materialized: view
 with trusted as (

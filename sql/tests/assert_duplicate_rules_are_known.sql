@@ -1,4 +1,4 @@
--- Every source's duplicate rule is one staging.stg_detainer_rows applies
+-- Every source's duplicate rule is one staging.stg_detainer_keys applies
 -- (reference.duplicate_rules); any other would silently flag nothing.
 with sources as (
     select

@@ -1,4 +1,4 @@
--- Every mart that splits detainers adds up to the counted detainers of staging.
+-- Every mart that splits detainers adds up to the counted detainers (intermediate.detainer_counts).
 with staged as (
     select
         coalesce(sum(detainers), 0) as detainers,
