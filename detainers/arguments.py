@@ -4,10 +4,9 @@ the basis of a report, a schedule. A mistake is a UsageError (the command line e
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 
 from detainers.errors import UsageError
-from detainers.report.headline import BASES, DEFAULT_END, DEFAULT_START
+from detainers.report.window import BASES, DEFAULT_END, DEFAULT_START
 
 
 
@@ -32,14 +31,12 @@ def states_asked(values: list[str] | None) -> tuple[str, ...] | None:
     """--state values as two-letter codes (names accepted); None: the nation."""
     if not values:
         return None
-    from schemas.reference import state_codes
+    from schemas.reference import as_state_codes
 
-    codes = state_codes()
-    for value in values:
-        if value.strip().upper() not in codes:
-            close = difflib.get_close_matches(value.strip().upper(), list(codes), n=1)
-            raise UsageError(f"--state: unknown state {value!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-    return tuple(sorted({codes[v.strip().upper()] for v in values}))
+    try:
+        return as_state_codes(values)
+    except ValueError as exc:
+        raise UsageError(f"--state: unknown state {exc}") from None
 
 
 def basis_asked(basis: str) -> str:

@@ -24,7 +24,7 @@ from detainers import __version__, stop
 from detainers.arguments import basis_asked, check_schedule, states_asked, window_asked
 from detainers.errors import DetainersError, ManifestError, UsageError
 from detainers.paths import DEFAULT_WAREHOUSE, default_manifest
-from detainers.report.headline import DEFAULT_END, DEFAULT_START
+from detainers.report.window import DEFAULT_END, DEFAULT_START
 
 app = typer.Typer(
     help="ICE detainer records into a DuckDB warehouse of trustworthy metrics.",

@@ -3,6 +3,8 @@ the defaults a command reads and writes in its working directory, and the layout
 warehouse's folder (the published file, its landing zone, its build and export folders, and
 the names of what a killed run leaves half-written)."""
 
+import hashlib
+from collections.abc import Iterable
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -47,3 +49,12 @@ def debris(warehouse: Path) -> list[Path]:
     holder of the write lock fetches and exports, so any present when it takes the lock is
     an orphan."""
     return [*landing_dir(warehouse).glob(PARTIAL_PREFIX + "*"), *warehouse.parent.glob(EXPORT_SCRATCH_PREFIX + "*")]
+
+
+def files_digest(paths: Iterable[Path], digest=None) -> str:
+    """A sha256 of files by name and content: a fingerprint that changes when any of them is
+    edited, renamed, added or removed. `digest` may already hold other parts."""
+    digest = digest or hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()

@@ -1,7 +1,7 @@
 """The pipeline: every stage of a run, in order, as plain Python.
 
     plan (manifest) -> lock -> fetch (extract) -> changed? -> build copy -> load (transform +
-    load, per source) -> models + data tests (build) -> publish -> headline (report)
+    load, per source) -> models + data tests + headline (build, report) -> publish
 
 `run_pipeline` is the one body of `detainers run` and `detainers backfill`; the Prefect flows
 (flows/pipeline.py) wrap it, passing a `Stages` that runs each stage as a Prefect task, and
@@ -33,20 +33,19 @@ from detainers.extract.index import remember, remembered
 from detainers.load.identity import PublishedState, needs_build, published_state
 from detainers.load.raw import LoadResult, load_source
 from detainers.load.sources import record_sources
-from detainers.plan import Plan, plan_backfill, plan_run  # noqa: F401 (the pipeline's inputs, re-exported)
+from detainers.plan import FETCH_CONCURRENCY, Plan, plan_backfill, plan_run  # noqa: F401 (the pipeline's inputs, re-exported)
 from detainers.paths import landing_dir
 from detainers.report.headline import DEFAULT_END, DEFAULT_START, headline
 from detainers.summary import RunSummary, SourceOutcome, new_run
-from detainers.transform.batches import derive
 from detainers.transform.published import published_facility_declines
 
 log = logging.getLogger("detainers.pipeline")
-FETCH_CONCURRENCY = 4  # fetches are network-bound and independent; loads write one file, one at a time
 
 
 class Stages:
-    """How the pipeline calls a stage: here, a plain call (and fetches in threads). The
-    Prefect flows pass a subclass that runs each as a Prefect task."""
+    """How the pipeline calls a stage: here, a plain call (fetches in threads when the plan
+    asks for several at once). The Prefect flows pass a subclass that runs each as a Prefect
+    task."""
 
     def __init__(self, fetch_concurrency: int = 1) -> None:
         self.fetch_concurrency = fetch_concurrency
@@ -80,7 +79,7 @@ def run_pipeline(plan: Plan, warehouse: Path, wait_seconds: float = 0.0, stages:
     """Fetch the plan's sources, load those that changed into a copy of the warehouse, build
     the models and publish the copy atomically. Nothing changed: the warehouse is left as it
     was (its exports brought up to date if a stopped run left them behind)."""
-    stages = stages or Stages()
+    stages = stages or Stages(plan.fetch_concurrency)
     warehouse = Path(warehouse).resolve()
     summary, outcomes = new_run(warehouse, plan.sources)
     with wh.write_lock(warehouse, f"{plan.command} ({summary.run_id})", wait_seconds):
@@ -94,12 +93,13 @@ def run_pipeline(plan: Plan, warehouse: Path, wait_seconds: float = 0.0, stages:
             remember(landing, landed)
         stop.check()
         # A published file in another storage format than wh.STORAGE_VERSION is rebuilt once, in it.
-        if not needs_build(state, plan.manifest, landed, rules_fingerprint()) and wh.in_storage_version(warehouse):
+        fingerprint = rules_fingerprint()
+        if not needs_build(state, plan.manifest, landed, fingerprint) and wh.in_storage_version(warehouse):
             for name in landed:
                 outcomes[name].load = "skipped_unchanged"
             _nothing_changed(warehouse, summary)
             return summary
-        _build_and_publish(plan, warehouse, landed, summary, outcomes, stages, fresh=state.damaged)
+        _build_and_publish(plan, warehouse, landed, summary, outcomes, stages, fingerprint, fresh=state.damaged)
     log.info("published %s", warehouse)
     return summary
 
@@ -107,13 +107,14 @@ def run_pipeline(plan: Plan, warehouse: Path, wait_seconds: float = 0.0, stages:
 def _published_state(warehouse: Path, summary: RunSummary) -> PublishedState:
     """What the published warehouse says of the last run; a file DuckDB cannot read is
     rebuilt from the landing files (what their index says each source's last fetch saw)."""
+    landed_before = remembered(landing_dir(warehouse))
     try:
-        return published_state(warehouse, remembered(landing_dir(warehouse)))
+        return published_state(warehouse, landed_before)
     except duckdb.Error as exc:
         note = f"{warehouse} cannot be read ({str(exc).splitlines()[0]}): rebuilding it from the landing files"
         summary.notes.append(note)
         log.warning(note)
-        return PublishedState(remembered(landing_dir(warehouse)), {}, None, damaged=True)
+        return PublishedState(landed_before, {}, None, damaged=True)
 
 
 def _nothing_changed(warehouse: Path, summary: RunSummary) -> None:
@@ -162,11 +163,11 @@ def collect_fetches(fetches: dict[str, Callable[[], Landed]], outcomes: dict[str
 
 def load_landed(con, source: Source, landed: Landed, run_id: str) -> LoadResult:
     """Transform and load one landed file: its validated batches, read one ahead of the write."""
-    return load_source(con, source, landed, run_id, derive(source, landed))
+    return load_source(con, source, landed, run_id)
 
 
 def _build_and_publish(plan: Plan, warehouse: Path, landed: dict[str, Landed], summary: RunSummary,
-                       outcomes: dict[str, SourceOutcome], stages: Stages, fresh: bool = False) -> None:
+                       outcomes: dict[str, SourceOutcome], stages: Stages, fingerprint: str, fresh: bool = False) -> None:
     build = wh.start_build(warehouse, fresh=fresh)
     try:
         with _timed(summary, "load_total"):
@@ -182,7 +183,7 @@ def _build_and_publish(plan: Plan, warehouse: Path, landed: dict[str, Landed], s
         summary.seconds["write"] = sum(o.seconds_write for o in loads)
         stop.check()
         with _timed(summary, "models"):
-            summary.headline = stages.call("build-models", build_and_test, build, summary.record(plan.command))
+            summary.headline = stages.call("build-models", build_and_test, build, summary.record(plan.command), fingerprint)
         log.info("models built and tested in %.1f s", summary.seconds["models"])
         stop.check()
         with _timed(summary, "publish"):
@@ -219,11 +220,12 @@ def load_into_build(build: Path, source: Source, landed: Landed, run_id: str) ->
         raise DetainersError(f"source {source.name}: unexpected {type(exc).__name__} loading it: {exc}") from exc
 
 
-def build_and_test(build: Path, run: dict) -> dict:
-    """The SQL models and data tests, the build's own records, and the headline it publishes."""
+def build_and_test(build: Path, run: dict, fingerprint: str) -> dict:
+    """The SQL models and data tests, the build's own records (`fingerprint`: of the rules and
+    models it is built with), and the headline it publishes."""
     def steps(con):
         build_models(con, {"published_facility_declines": published_facility_declines()})
-        write_build_info(con, run["run_id"])
+        write_build_info(con, run["run_id"], fingerprint)
         record_run(con, run)
         return headline(con, DEFAULT_START, DEFAULT_END)
 

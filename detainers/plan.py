@@ -10,6 +10,8 @@ from pathlib import Path
 from detainers.errors import DetainersError
 from detainers.extract.manifest import Source, load_manifest
 
+FETCH_CONCURRENCY = 4  # fetches are network-bound and independent; loads write one file, one at a time
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -19,6 +21,7 @@ class Plan:
     command: str
     manifest: tuple[Source, ...]
     sources: tuple[Source, ...]
+    fetch_concurrency: int = 1  # a backfill fetches its many sources several at once
 
 
 def plan_run(manifest: Path, only: list[str] | None = None) -> Plan:
@@ -31,4 +34,4 @@ def plan_backfill(manifest: Path, start: dt.date, end: dt.date) -> Plan:
     sources = plan.overlapping(start, end)
     if not sources:
         raise DetainersError(f"{manifest}: no source is trusted for any day from {start} to {end}")
-    return Plan("detainers backfill", plan.sources, sources)
+    return Plan("detainers backfill", plan.sources, sources, FETCH_CONCURRENCY)

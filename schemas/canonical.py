@@ -78,21 +78,6 @@ DATAFRAME_CHECK_REASONS = {
     "state_in_scope": ("state", "state is not one of the states the source holds (manifest: states)"),
     "state_given": ("state", "no state, and the source holds only some states (manifest: states)"),
 }
-COLUMN_CHECK_REASONS = {
-    ("prepare_date", "not_nullable"): "prepare date is blank or not a date in the layout's formats",
-    ("prepare_date", "greater_than_or_equal_to"): f"prepare date is before {EARLIEST}",
-    ("lift_date", "greater_than_or_equal_to"): f"lift date is before {EARLIEST}",
-    # every published text field (schemas/canonical_model.py: text_checks)
-    **{(name, "no_control_characters"): "holds a control character (such as NUL)"
-       for name, f in FIELDS.items() if f.origin == PUBLISHED and f.type is str},
-    **{(name, "expected_characters"): "unexpected characters: a letter of another script, or an invisible one "
-       "(schemas/reference/rules.toml: text_characters)" for name, f in FIELDS.items() if f.origin == PUBLISHED and f.type is str},
-}
-# The checks that relate two published fields, and which: they are checked on each distinct
-# combination of those fields' values; every other check on each distinct value alone.
-CROSS_FIELD_CHECKS = {"lift_date_not_before_prepare_date": ("prepare_date", "lift_date")}
-
-
 def fields(origin: str) -> tuple[str, ...]:
     return tuple(name for name, f in FIELDS.items() if f.origin == origin)
 
@@ -100,6 +85,21 @@ def fields(origin: str) -> tuple[str, ...]:
 PUBLISHED_FIELDS = fields(PUBLISHED)
 DATE_FIELDS = tuple(name for name in PUBLISHED_FIELDS if FIELDS[name].type is dt.date)
 TEXT_FIELDS = tuple(name for name in PUBLISHED_FIELDS if FIELDS[name].type is str)
+
+
+COLUMN_CHECK_REASONS = {
+    ("prepare_date", "not_nullable"): "prepare date is blank or not a date in the layout's formats",
+    ("prepare_date", "greater_than_or_equal_to"): f"prepare date is before {EARLIEST}",
+    ("lift_date", "greater_than_or_equal_to"): f"lift date is before {EARLIEST}",
+    # every published text field (schemas/canonical_model.py: text_checks)
+    **{(name, "no_control_characters"): "holds a control character (such as NUL)"
+       for name in TEXT_FIELDS},
+    **{(name, "expected_characters"): "unexpected characters: a letter of another script, or an invisible one "
+       "(schemas/reference/rules.toml: text_characters)" for name in TEXT_FIELDS},
+}
+# The checks that relate two published fields, and which: they are checked on each distinct
+# combination of those fields' values; every other check on each distinct value alone.
+CROSS_FIELD_CHECKS = {"lift_date_not_before_prepare_date": ("prepare_date", "lift_date")}
 
 
 def derived_from(source: str) -> tuple[str, ...]:

@@ -88,7 +88,15 @@ def test_cli_backfill_prints_what_was_fetched_and_loaded(prefect_server, tmp_pat
     assert empty.exit_code == 1 and "no source is trusted" in empty.output
 
 
-def test_fetches_run_in_parallel_up_to_the_limit(prefect_server, tmp_path, httpserver, monkeypatch):
+def plain_backfill(manifest, warehouse, start, end):
+    """The backfill as `detainers backfill` runs it with no Prefect API configured."""
+    from detainers.pipeline import plan_backfill, run_pipeline
+
+    return run_pipeline(plan_backfill(manifest, start, end), warehouse)
+
+
+@pytest.mark.parametrize("how", ["prefect", "plain"])
+def test_fetches_run_in_parallel_up_to_the_limit(prefect_server, tmp_path, httpserver, monkeypatch, how):
     import threading
     import time
 
@@ -109,6 +117,7 @@ def test_fetches_run_in_parallel_up_to_the_limit(prefect_server, tmp_path, https
 
     monkeypatch.setattr(detainers.pipeline, "fetch", slow_fetch)
     manifest, warehouse, _ = releases(tmp_path, httpserver)
-    summary = backfill(manifest, warehouse, dt.date(2008, 1, 1), dt.date(2025, 12, 31))
+    run = backfill if how == "prefect" else plain_backfill
+    summary = run(manifest, warehouse, dt.date(2008, 1, 1), dt.date(2025, 12, 31))
     assert summary.published and len(summary.sources) == 3
     assert 1 < state["most"] <= detainers.pipeline.FETCH_CONCURRENCY

@@ -1,6 +1,8 @@
 """The canonical row has one definition (schemas/canonical.py): what a layout may map, what
 normalization fills and what raw.detainers holds all follow from it."""
 
+from pathlib import Path
+
 import duckdb
 
 from detainers.build.ddl import LOAD_COLUMNS, apply_ddl
@@ -34,3 +36,22 @@ def test_layouts_map_published_columns_onto_published_canonical_fields_only():
     for layout in known_layouts().values():
         assert set(layout.columns.values()) <= set(PUBLISHED_FIELDS)
     assert "state_code" not in PUBLISHED_FIELDS and "state" in PUBLISHED_FIELDS
+
+
+def test_the_derivation_fingerprint_covers_every_schemas_module_the_transform_runs():
+    """An edit to a check in schemas/ must derive every source again: each schemas module the
+    transform imports (layouts and reference data are fingerprinted as data) is in its code."""
+    import ast
+
+    from detainers.transform.rules import CODE
+
+    root = Path(__file__).resolve().parent.parent
+    imported = {
+        node.module
+        for path in (root / "detainers" / "transform").glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text("utf-8")))
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("schemas.")
+    }
+    modules = imported - {"schemas.layouts", "schemas.reference"}
+    assert modules >= {"schemas.canonical", "schemas.canonical_model", "schemas.published"}
+    assert {root / (module.replace(".", "/") + ".py") for module in modules} <= {path.resolve() for path in CODE}

@@ -5,25 +5,21 @@ fingerprint and no changed source has nothing to rebuild)."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-
 import duckdb
 
 from detainers.build.models import model_files
+from detainers.paths import files_digest
 from schemas import rule_files
 
 
 def rules_fingerprint() -> str:
     """A hash of everything that shapes the warehouse besides the data: layouts, reference
     data and rules, SQL models and the data dictionary."""
-    digest = hashlib.sha256()
-    for path in [*rule_files(), *model_files()]:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    return files_digest([*rule_files(), *model_files()])
 
 
-def write_build_info(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
-    for key, value in (("rules_fingerprint", rules_fingerprint()), ("last_run_id", run_id),
+def write_build_info(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str) -> None:
+    for key, value in (("rules_fingerprint", fingerprint), ("last_run_id", run_id),
                        ("built_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))):
         con.execute("insert or replace into audit.build_info values (?, ?)", [key, value])
 

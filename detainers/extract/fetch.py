@@ -22,11 +22,11 @@ from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError, SSL
 from detainers.errors import FetchError
 from detainers.extract.landing import check_kind, landed_path, prepare_landing
 from detainers.extract.local import open_local
-from detainers.extract.meter import MAX_BYTES, Limits, Meter, deadline_passed
+from detainers.extract.meter import Limits, Meter, deadline_passed
 from detainers.extract.redact import redact_url
 from detainers.extract.transfer import CHUNK, land_chunks, land_copy, metered, read_chunks, sha256_of
 
-__all__ = ["MAX_BYTES", "Landed", "PreviousFetch", "RetryPolicy", "check_pinned", "fetch", "redact_url"]
+__all__ = ["Landed", "PreviousFetch", "RetryPolicy", "check_pinned", "fetch", "redact_url"]
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
 
 
@@ -116,7 +116,7 @@ def _fetch_http(name, url, landing, formats, previous, policy, deadline, session
     shown = redact_url(url)
     headers = {}
     previous_path = landed_path(landing, previous.sha256) if previous else None
-    if previous and previous_path:
+    if previous_path:
         if previous.etag:
             headers["If-None-Match"] = previous.etag
         if previous.last_modified:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from detainers.errors import DetainersError, ManifestError
 from detainers.extract.meter import MAX_BYTES, MAX_SECONDS, MIN_BYTES_PER_SECOND
 from schemas.layouts import InvalidLayoutFile, Layout, get_layout, known_layouts
-from schemas.reference import limits, state_codes
+from schemas.reference import as_state_codes, limits
 
 # Layout keys a manifest entry may set for its own file, besides `columns`.
 LAYOUT_OPTIONS = ("header_row", "sheets", "date_formats", "redaction_markers", "duplicate_rule", "optional_columns", "formats")
@@ -58,11 +58,10 @@ class Source(BaseModel):
             return None
         if isinstance(states, str) or not states:
             raise ValueError("give a list of states, e.g. states = [\"PA\"]")
-        codes = state_codes()
-        unknown = [str(s).strip().upper() for s in states if str(s).strip().upper() not in codes]
-        if unknown:
-            raise ValueError(f"unknown state(s) {_with_hints(unknown, codes)}")
-        return tuple(sorted({codes[str(s).strip().upper()] for s in states}))
+        try:
+            return as_state_codes(states)
+        except ValueError as exc:
+            raise ValueError(f"unknown state(s) {exc}") from None
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> "Source":

@@ -22,8 +22,9 @@ from detainers.errors import RejectThresholdError
 from detainers.extract.fetch import Landed, redact_url
 from detainers.extract.landing import published_name
 from detainers.extract.manifest import Source
-from detainers.transform.batches import Derived
+from detainers.transform.batches import Derived, derive
 from detainers.transform.info import ROW, SHEET
+from detainers.transform.rules import derivation_fingerprint
 
 
 @dataclass
@@ -45,20 +46,22 @@ class LoadResult:
 WRITE_ROWS = 1_000_000
 
 
-def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, run_id: str, derived: Derived) -> LoadResult:
+def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, run_id: str) -> LoadResult:
     """Replace the source's rows with the valid rows the transform derives from the landed
-    file, unless the source's current load is of the same file by the same rules (then its
-    batches are never read)."""
+    file, unless the source's current load is of the same file by the same rules (then
+    nothing of the transform is built, and no batch is read)."""
+    fingerprint = derivation_fingerprint(source)
     current = con.execute(
         """
         select s.current_load_id from audit.sources s join audit.loads l on l.load_id = s.current_load_id
         where s.source = ? and l.file_sha256 = ? and l.rules_fingerprint = ? and l.status = 'loaded'
         """,
-        [source.name, landed.sha256, derived.rules_fingerprint],
+        [source.name, landed.sha256, fingerprint],
     ).fetchone()
     if current:
         _remember_fetch(con, source, landed, current[0])
         return LoadResult(source.name, "skipped_unchanged", current[0])
+    derived = derive(source, landed)
 
     columns = source.resolved_layout().columns
     load_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{source.name}-{uuid.uuid4().hex[:8]}"
@@ -104,12 +107,12 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
         con.execute("insert into audit.rejects select * from incoming_rejects")
         if message:
             result.status = "failed_reject_threshold"
-            _delete_rows(con, "load_key = $new", dict(new=load_key))
+            delete_rows(con, "load_key = $new", dict(new=load_key))
         else:
-            _delete_rows(con, "load_key <> $new and load_key in (select load_key from audit.loads where source = $source)",
+            delete_rows(con, "load_key <> $new and load_key in (select load_key from audit.loads where source = $source)",
                          dict(new=load_key, source=source.name))
             _remember_fetch(con, source, landed, load_id)
-        _record_load(con, source, landed, run_id, result, derived, started, message, load_key)
+        _record_load(con, source, landed, run_id, result, derived, started, message, load_key, fingerprint)
         con.commit()
     except BaseException:
         con.rollback()
@@ -146,7 +149,7 @@ def _insert_values(con, derived: Derived, load_key: int) -> None:
     con.execute("insert into raw.detainer_values by name select $key as load_key, * from values", dict(key=load_key))
 
 
-def _delete_rows(con, where: str, params: dict) -> None:
+def delete_rows(con, where: str, params: dict) -> None:
     """The rows and dictionaries of the loads that `where` picks."""
     for table in ("detainer_rows", "detainer_values"):
         con.execute(f"delete from raw.{table} where {where}", params)
@@ -164,7 +167,7 @@ def _insert_rejects(con, published: pl.DataFrame, reasons: pl.DataFrame, columns
 
 
 def _record_load(con, source: Source, landed: Landed, run_id: str, result: LoadResult, derived: Derived,
-                 started: dt.datetime, message: str | None, load_key: int) -> None:
+                 started: dt.datetime, message: str | None, load_key: int, fingerprint: str) -> None:
     info = derived.info
     con.execute(
         """
@@ -181,7 +184,7 @@ def _record_load(con, source: Source, landed: Landed, run_id: str, result: LoadR
              read=result.rows_read, loaded=result.rows_loaded, rejected=result.rows_rejected, status=result.status,
              message=message or "; ".join(result.warnings) or None, started=started,
              read_seconds=result.seconds_read_validate, write_seconds=result.seconds_write,
-             fingerprint=derived.rules_fingerprint, load_key=load_key),
+             fingerprint=fingerprint, load_key=load_key),
     )
 
 

@@ -7,6 +7,7 @@ import duckdb
 
 from detainers.extract.fetch import redact_url
 from detainers.extract.manifest import Source
+from detainers.load.raw import delete_rows
 
 
 def record_sources(con: duckdb.DuckDBPyConnection, sources: tuple[Source, ...]) -> list[str]:
@@ -48,8 +49,6 @@ def _remove_others(con: duckdb.DuckDBPyConnection, names: list[str]) -> list[str
         dict(names=names),
     ).fetchall()
     gone = [name for name, _ in removed]
-    for table in ("detainer_rows", "detainer_values"):
-        con.execute(f"delete from raw.{table} where load_key in (select load_key from audit.loads where list_contains($gone, source))",
-                    dict(gone=gone))
+    delete_rows(con, "load_key in (select load_key from audit.loads where list_contains($gone, source))", dict(gone=gone))
     con.execute("delete from audit.sources where list_contains($gone, source)", dict(gone=gone))
     return [f"{name} ({rows:,} rows)" for name, rows in removed]

@@ -1,5 +1,5 @@
 """The headline: what `detainers report` prints, read from the published warehouse's
-marts.headline macros (the one definition of each figure)."""
+marts.headline table macro (the one definition of each figure)."""
 
 from __future__ import annotations
 
@@ -11,20 +11,7 @@ from pathlib import Path
 import duckdb
 
 from detainers.errors import DetainersError
-
-# The inspector general's window (OIG-18-36): January 2014 through May 2017.
-DEFAULT_START = dt.date(2014, 1, 1)
-DEFAULT_END = dt.date(2017, 5, 31)
-# What `detainers report --json` prints (and `basis` when it is not the default).
-HEADLINE_KEYS = (
-    "window_start", "window_end", "detainers_issued", "declined_detainers", "declining_jurisdictions",
-    "declined_without_jurisdiction", "coverage_start", "coverage_end", "coverage_ratio", "states",
-    "outcome_pending_share",
-)
-
-# Which date puts a decline in the window: the detainer's prepare date, or the date of the
-# decline (lift date, published by some releases only); marts.headline takes either.
-BASES = ("prepare", "decline")
+from detainers.report.window import BASES, DEFAULT_END, DEFAULT_START, HEADLINE_KEYS  # noqa: F401 (re-exported)
 
 
 def headline(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, basis: str = "prepare",
@@ -45,8 +32,6 @@ def headline(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, basis
             out[key] = value.isoformat()
         elif key in ("coverage_ratio", "outcome_pending_share"):
             out[key] = None if value is None else float(value)
-        elif isinstance(value, int) and not isinstance(value, bool):
-            out[key] = int(value)
         else:
             out[key] = value
     return out

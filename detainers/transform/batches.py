@@ -21,8 +21,7 @@ from detainers.extract.manifest import Source
 from detainers.transform.info import ReadInfo
 from detainers.transform.limits import ReadLimits
 from detainers.transform.read import read_batches
-from detainers.transform.rules import derivation_fingerprint
-from detainers.transform.validate import check_published, split_valid
+from detainers.transform.validate import NO_REASONS, check_published, split_valid
 from detainers.transform.values import Normalizer
 
 Batch = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]  # (published rows, rows to store, reasons of the rejected)
@@ -31,27 +30,24 @@ Batch = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]  # (published rows, rows
 @dataclass
 class Derived:
     """A landed file's rows as the transform derives them: its batches (read lazily, one ahead
-    of the loader), what the reader learns of the file as it goes, the load's dictionary of
-    values (complete once the batches are), and the fingerprint of the rules that derive
-    them (transform/rules.py)."""
+    of the loader), what the reader learns of the file as it goes, and the load's dictionary
+    of values (complete once the batches are)."""
 
     batches: Iterator[Batch]
     info: ReadInfo
     normalizer: Normalizer
-    rules_fingerprint: str
 
 
 def derive(source: Source, landed: Landed) -> Derived:
     info, normalizer = ReadInfo(), Normalizer(source.resolved_layout(), source.states)
-    batches = read_ahead(validated_batches(source, landed, info, normalizer))
-    return Derived(batches, info, normalizer, derivation_fingerprint(source))
+    return Derived(read_ahead(validated_batches(source, landed, info, normalizer)), info, normalizer)
 
 
 def validated_batches(source: Source, landed: Landed, info: ReadInfo, normalizer: Normalizer) -> Iterator[Batch]:
     """Each batch of the landed file: the rows as published, the rows to store (raw.detainer_rows'
     shape), and the reasons of the rejected ones (`_index` in the batch, column, check).
     Errors name the source and the published file name."""
-    layout = source.resolved_layout()
+    layout = normalizer.layout
     name = published_name(source.url, landed.path)
     where = f"source {source.name}: {name}"
 
@@ -62,7 +58,7 @@ def validated_batches(source: Source, landed: Landed, info: ReadInfo, normalizer
         for published in read_batches(landed.path, layout, info, limits=ReadLimits.of(source)):
             check_published(published, layout, where)
             positions, passes = normalizer.rows(published)
-            reasons = _reasons(normalizer, positions, passes, source.states)
+            reasons = _reasons(normalizer, positions, passes)
             # the whole-row verdict is final: a row the model passes whole is stored
             passes = passes | pl.repeat(True, positions.height, dtype=pl.Boolean, eager=True).scatter(reasons["_index"], False)
             yield published, normalizer.stored(positions.filter(passes)), reasons
@@ -71,13 +67,13 @@ def validated_batches(source: Source, landed: Landed, info: ReadInfo, normalizer
     info.warnings = [named(warning) for warning in info.warnings]
 
 
-def _reasons(normalizer: Normalizer, positions: pl.DataFrame, passes: pl.Series, states) -> pl.DataFrame:
+def _reasons(normalizer: Normalizer, positions: pl.DataFrame, passes: pl.Series) -> pl.DataFrame:
     """Why each failed row failed, from the canonical model on the whole row (as audit.rejects
     keeps it); `_index` is the row's place in the batch."""
     failed = pl.int_range(positions.height, eager=True).filter(~passes)
     if not failed.len():
-        return pl.DataFrame(schema={"_index": pl.Int64, "column": pl.String, "check": pl.String})
-    _, reasons = split_valid(normalizer.canonical(positions[failed]), states)
+        return NO_REASONS.clear()
+    _, reasons = split_valid(normalizer.canonical(positions[failed]), normalizer.states)
     return reasons.with_columns(failed.gather(reasons["_index"]).cast(pl.Int64).alias("_index"))
 
 

@@ -48,13 +48,9 @@ class BlankRuns:
         self.run = 0
         self.first_row = self.last_row = 0  # the run's first and last row numbers
 
-    @property
-    def over_limit(self) -> bool:
-        return self.run > self.limit
-
     def take(self, batch: pl.DataFrame) -> list[pl.DataFrame]:
         """The rows to pass on now: a run held before the batch's data, then the batch up to
-        its last row with data (kept apart: a workbook's batches may type a column apart)."""
+        its last row with data."""
         blank = blank_rows(batch, self.columns)
         if WHOLE in batch.columns:
             blank = blank & batch[WHOLE]  # a row cut short is quarantined, whatever is left of it

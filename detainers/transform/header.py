@@ -36,11 +36,9 @@ def find_header(rows: list[list], layout: Layout) -> int | None:
     return None
 
 
-def header_index(top: list[list], layout: Layout, first_row: int = 1) -> int | None:
-    """Where in `top` (rows from spreadsheet row `first_row` on) the layout's header is."""
-    expected = layout.header_row - first_row
-    if expected < 0:
-        return None
+def header_index(top: list[list], layout: Layout) -> int | None:
+    """Where in `top` (the file's first rows) the layout's header is."""
+    expected = layout.header_row - 1
     if not layout.header_within_rows:
         return expected if expected < len(top) and find_header([top[expected]], layout) is not None else None
     found = find_header(top[expected:expected + layout.header_within_rows], layout)
@@ -51,3 +49,11 @@ def expected_rows(layout: Layout) -> str:
     if not layout.header_within_rows:
         return f"row {layout.header_row}"
     return f"rows {layout.header_row}..{layout.header_row + layout.header_within_rows - 1}"
+
+
+def raise_if_elsewhere(top: list[list], layout: Layout, where: str) -> None:
+    """A header not where the layout puts it, but found among `top` (the file's first rows,
+    HEADER_SEARCH_ROWS of them): a LayoutError that says where it is."""
+    at = find_header(top, layout)
+    if at is not None:
+        raise LayoutError(f"{where}: header is on row {at + 1}, but layout {layout.name!r} puts it on {expected_rows(layout)}")

@@ -1,9 +1,12 @@
 """Readers: a landed file and its layout in, batches of published rows out.
 
 Each batch is a polars DataFrame with the layout's published column names (text as
-Categorical, or dates where the spreadsheet stored dates) plus provenance: `_sheet` and `_row`, the row number a
-spreadsheet or text editor would show for that record. Batches keep memory bounded however
-large the file is. The file's real format comes from its first bytes, not its name.
+Categorical, or dates where the spreadsheet stored dates) plus provenance: `_sheet` and
+`_row`, the row number a spreadsheet or text editor would show for that record. A CSV is read
+batch by batch, so memory stays bounded however large the file; an xlsx sheet is parsed
+whole (a sheet holds at most 1,048,576 rows, and max_sheet_cells bounds what one may
+declare), then handed on in slices. The file's real format comes from its first bytes, not
+its name.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from detainers.transform.read_xlsx import read_xlsx
 from schemas.layouts import Layout
 
 # Rows per batch. Each batch pays fixed costs (its new values validated in one pandera call),
-# so bigger is faster; a CSV batch is a few integer codes per row (a million rows: ~30 MB),
-# but an xlsx batch is first built as Python row lists (a million rows: several hundred MB).
+# so bigger is faster; a CSV batch is a few integer codes per row (a million rows: ~30 MB). An
+# xlsx sheet is already in memory: its smaller slices let validating one overlap writing the
+# one before (transform/batches.py read_ahead), where a single slice would leave nothing to overlap.
 BATCH_ROWS = {"csv": 1_000_000, "xlsx": 250_000}
 
 

@@ -12,7 +12,7 @@ import polars as pl
 
 from detainers.errors import LayoutError
 from detainers.transform.blank_rows import BlankRuns
-from detainers.transform.header import HEADER_SEARCH_ROWS, expected_rows, find_header, header_index, match_header
+from detainers.transform.header import HEADER_SEARCH_ROWS, header_index, match_header, raise_if_elsewhere
 from detainers.transform.info import ROW, SHEET, WHOLE, ReadInfo
 from detainers.transform.limits import ReadLimits
 from schemas.layouts import Layout
@@ -28,10 +28,7 @@ def read_csv(path: Path, layout: Layout, info: ReadInfo, batch_rows: int, limits
     header = top[header_row - 1] if len(top) >= header_row else []
     where = f"{path.name}"
     if at is None:
-        top = _csv_rows(source, HEADER_SEARCH_ROWS)
-        at = find_header(top, layout)
-        if at is not None:
-            raise LayoutError(f"{where}: header is on row {at + 1}, but layout {layout.name!r} puts it on {expected_rows(layout)}")
+        raise_if_elsewhere(_csv_rows(source, HEADER_SEARCH_ROWS), layout, where)
         separator = next((sep for sep in ";\t|" if len(header) == 1 and sep in header[0]), None)
         if separator:  # named, never the header itself: a file this far off may not be data
             raise LayoutError(f"{where}: the header is one column holding {separator!r}: is the file comma-separated?")
@@ -110,7 +107,7 @@ def _csv_fault(source, path: Path, width: int, exc: Exception) -> str:
 def _utf8_source(path: Path):
     """polars reads UTF-8 only: a file in another encoding (latin-1, Windows-1252) is decoded here."""
     raw = path.read_bytes() if path.stat().st_size < 1 << 20 else None
-    sample = raw if raw is not None else open(path, "rb").read(1 << 20)
+    sample = raw if raw is not None else _head(path, 1 << 20)
     if sample.startswith(b"\xef\xbb\xbf"):
         data = raw if raw is not None else path.read_bytes()
         return data[3:]
@@ -141,6 +138,11 @@ def _is_utf8(source) -> bool:
 
 
 def _csv_rows(source, n: int) -> list[list[str]]:
-    data = source if isinstance(source, bytes) else open(source, "rb").read(1 << 20)
+    data = source if isinstance(source, bytes) else _head(source, 1 << 20)
     text = io.StringIO(data[: 1 << 20].decode("utf-8", errors="replace"))
     return [row for _, row in zip(range(n), csv.reader(text))]
+
+
+def _head(path: Path, size: int) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(size)

@@ -17,7 +17,7 @@ import polars as pl
 
 from detainers.errors import LayoutError
 from detainers.transform.blank_rows import BlankRuns
-from detainers.transform.header import HEADER_SEARCH_ROWS, expected_rows, find_header, header_index, match_header
+from detainers.transform.header import HEADER_SEARCH_ROWS, header_index, match_header, raise_if_elsewhere
 from detainers.transform.info import ROW, SHEET, ReadInfo
 from detainers.transform.limits import ReadLimits
 from detainers.transform.workbook import check_workbook
@@ -90,9 +90,7 @@ def _column(values: pl.Series) -> pl.Series:
 
 
 def _raise_header_elsewhere(top: list[list[str]], layout: Layout, where: str) -> None:
-    at = find_header(top, layout)
-    if at is not None:
-        raise LayoutError(f"{where}: header is on row {at + 1}, but layout {layout.name!r} puts it on {expected_rows(layout)}")
+    raise_if_elsewhere(top, layout, where)
     found = top[layout.header_row - 1] if layout.header_row <= len(top) else []
     match_header(found, layout, where, ReadInfo())  # raises with expected against found
     raise LayoutError(f"{where}: no header row found")

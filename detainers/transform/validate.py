@@ -13,6 +13,9 @@ from schemas.canonical_model import canonical_schema
 from schemas.layouts import Layout
 from schemas.published import published_schema
 
+# Why the rows failed: each failed row's place in its batch (`_index`), the column and the check.
+NO_REASONS = pl.DataFrame(schema={"_index": pl.Int64, "column": pl.String, "check": pl.String})
+
 
 def check_published(batch: pl.DataFrame, layout: Layout, where: str) -> None:
     """Raise a LayoutError naming the file when a batch is not shaped as the layout says."""
@@ -31,7 +34,7 @@ def split_valid(frame: pl.DataFrame, states: tuple[str, ...] | None = None) -> t
     """
     try:
         canonical_schema(states).validate(frame, lazy=True)
-        return frame, pl.DataFrame(schema={"_index": pl.Int64, "column": pl.String, "check": pl.String})
+        return frame, NO_REASONS.clear()
     except SchemaErrors as exc:
         cases = exc.failure_cases
     if cases["index"].null_count():

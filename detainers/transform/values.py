@@ -19,7 +19,7 @@ import polars as pl
 from detainers.transform.info import ROW, SHEET, WHOLE
 from detainers.transform.normalize import canonical_values
 from detainers.transform.validate import split_valid
-from schemas.canonical import COLUMNS, CROSS_FIELD_CHECKS, EARLIEST, PUBLISHED_FIELDS, TEXT_FIELDS, derived_from, value_id
+from schemas.canonical import COLUMNS, CROSS_FIELD_CHECKS, EARLIEST, PUBLISHED_FIELDS, TEXT_FIELDS, value_id
 from schemas.layouts import Layout
 
 POSITION = pl.UInt32
@@ -31,7 +31,6 @@ class ValueTable:
 
     def __init__(self, field: str, layout: Layout) -> None:
         self.field, self.layout = field, layout
-        self.columns = (field, *derived_from(field))
         self.values = self._derive(pl.Series("v", [None], dtype=pl.String))  # position 0: missing
         self.valid = pl.Series([], dtype=pl.Boolean)  # per position, as the Normalizer validates them
         self.by_code = pl.Series([], dtype=POSITION)  # categorical code -> position (0: not seen)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import functools
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -35,6 +37,18 @@ def state_codes() -> dict[str, str]:
     """State, DC and territory names, and their codes, to the two-letter code."""
     states = rows("states.csv")
     return {**{r["name"]: r["code"] for r in states}, **{r["code"]: r["code"] for r in states}}
+
+
+def as_state_codes(values: Iterable[str]) -> tuple[str, ...]:
+    """Names or codes of states (any case) as two-letter codes, sorted, each once. A
+    ValueError's text lists the unknown ones, each with the closest known name."""
+    codes = state_codes()
+    keys = {value: str(value).strip().upper() for value in values}
+    unknown = [value for value, key in keys.items() if key not in codes]
+    if unknown:
+        hints = {value: difflib.get_close_matches(keys[value], list(codes), n=1) for value in unknown}
+        raise ValueError(", ".join(f"{v!r}" + (f" (did you mean {h[0]!r}?)" if h else "") for v, h in hints.items()))
+    return tuple(sorted({codes[key] for key in keys.values()}))
 
 
 class Tile(NamedTuple):

@@ -1,0 +1,20 @@
+"""The window and shape of the headline a command asks for by default: constants only, so the
+command line checks its arguments without importing DuckDB."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+# The inspector general's window (OIG-18-36): January 2014 through May 2017.
+DEFAULT_START = dt.date(2014, 1, 1)
+DEFAULT_END = dt.date(2017, 5, 31)
+# What `detainers report --json` prints (and `basis` when it is not the default).
+HEADLINE_KEYS = (
+    "window_start", "window_end", "detainers_issued", "declined_detainers", "declining_jurisdictions",
+    "declined_without_jurisdiction", "coverage_start", "coverage_end", "coverage_ratio", "states",
+    "outcome_pending_share",
+)
+
+# Which date puts a decline in the window: the detainer's prepare date, or the date of the
+# decline (lift date, published by some releases only); marts.headline takes either.
+BASES = ("prepare", "decline")
