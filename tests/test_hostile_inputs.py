@@ -190,7 +190,8 @@ def test_a_header_naming_a_column_twice_refuses_the_file(tmp_path, fmt):
     rows = [[*HEADER[:5], "Detainer Lift Reason", "Detainer Lift Reason "], [*GOOD[:5], "", GOOD[5]]]
     path = (write_csv if fmt == "csv" else write_xlsx)(tmp_path / f"twice.{fmt}", rows)
     with pytest.raises(LayoutError, match=r"twice\.(csv|xlsx)(, sheet 'Sheet1')?: the header names a column more than once, "
-                                          r"so which copy holds its values is unknown: 'Detainer Lift Reason' is columns 6, 7$"):
+                                          r"so which copy holds its values is unknown: 'Detainer Lift Reason' is 'Detainer Lift Reason' \(column 6\) "
+                                          r"and 'Detainer Lift Reason' \(column 7\)$"):
         land_and_load(tmp_path, path)
     assert query(tmp_path, "select count(*) from raw.detainers") in (None, [(0,)])
 

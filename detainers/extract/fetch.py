@@ -196,7 +196,7 @@ def _body(response) -> Iterator[bytes]:
 
 
 def _suffix(url: str) -> str:
-    """A safe suffix (.xlsx or .csv) only: names from a server, a URL or a manifest never choose
-    the path, nor make a landed file look like something else."""
+    """A safe suffix (.xlsx, .csv or .parquet) only: names from a server, a URL or a manifest
+    never choose the path, nor make a landed file look like something else."""
     suffix = Path(urlsplit(url).path).suffix.lower()
-    return suffix if suffix in (".xlsx", ".csv") else ""
+    return suffix if suffix in (".xlsx", ".csv", ".parquet") else ""

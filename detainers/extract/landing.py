@@ -42,19 +42,32 @@ def landed_path(landing: Path, sha256: str) -> Path | None:
     return None
 
 
+# A file's kind from its first bytes, whatever its name says: (magic, kind). Anything else is text.
+MAGIC = ((b"PK\x03\x04", "xlsx"), (b"\xd0\xcf\x11\xe0", "ole"), (b"PAR1", "parquet"))
+
+
+def file_kind(head: bytes) -> str:
+    """xlsx, ole (a legacy .xls, or an encrypted xlsx), parquet, or csv (any text)."""
+    return next((kind for magic, kind in MAGIC if head.startswith(magic)), "csv")
+
+
 def check_kind(name: str, shown: str, path: Path, formats: tuple[str, ...]) -> None:
-    """An HTML page or an empty body where a spreadsheet was expected is an error, not data."""
+    """An HTML page or an empty body where a data file was expected is an error, not data; so
+    is a file of a kind its layout is not published as."""
     with open(path, "rb") as fh:
         head = fh.read(512)
+    kind = file_kind(head)
     problem = None
     if not head:
         problem = "is empty"
     elif head.removeprefix(b"\xef\xbb\xbf").lstrip().lower().startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")):
         problem = "is an HTML page (an error or login page?), not a data file"
-    elif head.startswith(b"PK\x03\x04") and "xlsx" not in formats:
+    elif kind == "xlsx" and "xlsx" not in formats:
         problem = f"is an xlsx workbook, but the layout is published as {', '.join(formats)}"
-    elif not head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) and "csv" not in formats:
-        problem = "is not an xlsx workbook, which the layout expects"
+    elif kind == "parquet" and "parquet" not in formats:
+        problem = f"is a Parquet file, but the layout is published as {', '.join(formats)}"
+    elif kind == "csv" and "csv" not in formats:
+        problem = f"is not {' or '.join(f for f in formats)} (it reads as text), which the layout expects"
     if problem:
         path.unlink(missing_ok=True)
         raise FetchError(f"source {name}: {shown} {problem}")

@@ -173,14 +173,14 @@ def _record_load(con, source: Source, landed: Landed, run_id: str, result: LoadR
         """
         insert into audit.loads by name
         select $load_id as load_id, $run_id as run_id, $source as source, $release as release, $url as url,
-            $sha256 as file_sha256, $bytes as file_bytes, $format as file_format, $sheets as sheets,
+            $sha256 as file_sha256, $bytes as file_bytes, $format as file_format, $delimiter as delimiter, $sheets as sheets,
             $extra as extra_columns, $read as rows_read, $loaded as rows_loaded, $rejected as rows_rejected,
             $status as status, $message as message, $started as started_at, now() as finished_at,
             $read_seconds as seconds_read_validate, $write_seconds as seconds_write, $fingerprint as rules_fingerprint,
             $load_key as load_key
         """,
         dict(load_id=result.load_id, run_id=run_id, source=source.name, release=source.release, url=redact_url(source.url),
-             sha256=landed.sha256, bytes=landed.size, format=info.file_format, sheets=info.sheets, extra=info.extra_columns,
+             sha256=landed.sha256, bytes=landed.size, format=info.file_format, delimiter=info.delimiter, sheets=info.sheets, extra=info.extra_columns,
              read=result.rows_read, loaded=result.rows_loaded, rejected=result.rows_rejected, status=result.status,
              message=message or "; ".join(result.warnings) or None, started=started,
              read_seconds=result.seconds_read_validate, write_seconds=result.seconds_write,

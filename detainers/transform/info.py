@@ -14,6 +14,7 @@ class ReadInfo:
     """What a reader learned about a file besides its rows (for audit.loads)."""
 
     file_format: str = ""
+    delimiter: str | None = None  # a text file's field delimiter, as detected from its header line
     sheets: list[str] = field(default_factory=list)
     extra_columns: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # what was skipped, one line each

@@ -1,4 +1,4 @@
-"""Readers: a landed file and its layout in, batches of published rows out.
+"""Readers: a landed file (xlsx, CSV or Parquet) and its layout in, batches of published rows out.
 
 Each batch is a polars DataFrame with the layout's published column names (text as
 Categorical, or dates where the spreadsheet stored dates) plus provenance: `_sheet` and
@@ -17,9 +17,11 @@ from pathlib import Path
 import polars as pl
 
 from detainers.errors import LayoutError
+from detainers.extract.landing import file_kind
 from detainers.transform.info import ReadInfo
 from detainers.transform.limits import ReadLimits
 from detainers.transform.read_csv import read_csv
+from detainers.transform.read_parquet import read_parquet
 from detainers.transform.read_xlsx import read_xlsx
 from schemas.layouts import Layout
 
@@ -27,18 +29,15 @@ from schemas.layouts import Layout
 # so bigger is faster; a CSV batch is a few integer codes per row (a million rows: ~30 MB). An
 # xlsx sheet is already in memory: its smaller slices let validating one overlap writing the
 # one before (transform/batches.py read_ahead), where a single slice would leave nothing to overlap.
-BATCH_ROWS = {"csv": 1_000_000, "xlsx": 250_000}
+BATCH_ROWS = {"csv": 1_000_000, "xlsx": 250_000, "parquet": 1_000_000}
+READERS = {"csv": read_csv, "xlsx": read_xlsx, "parquet": read_parquet}
 
 
 def sniff_format(path: Path) -> str:
-    """The file's real format from its first bytes, whatever its name says."""
+    """The file's real format from its first bytes, whatever its name says: xlsx, parquet,
+    csv (any text), or ole (a legacy .xls, or an encrypted, password-protected xlsx)."""
     with open(path, "rb") as fh:
-        head = fh.read(8)
-    if head.startswith(b"PK\x03\x04"):
-        return "xlsx"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "ole"  # legacy .xls, or an encrypted (password-protected) xlsx
-    return "csv"
+        return file_kind(fh.read(8))
 
 
 def read_batches(path: Path, layout: Layout, info: ReadInfo, batch_rows: int | None = None,
@@ -54,6 +53,6 @@ def read_batches(path: Path, layout: Layout, info: ReadInfo, batch_rows: int | N
         )
     if file_format not in layout.formats:
         raise LayoutError(f"{path.name}: is {file_format}, but layout {layout.name!r} is published as {', '.join(layout.formats)}")
-    reader = read_xlsx if file_format == "xlsx" else read_csv
+    reader = READERS[file_format]
     batch_rows = batch_rows or BATCH_ROWS[file_format]
     yield from reader(path, layout, info, batch_rows, limits or ReadLimits.of())

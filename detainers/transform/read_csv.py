@@ -18,25 +18,28 @@ from detainers.transform.limits import ReadLimits
 from schemas.layouts import Layout
 
 TAIL_BYTES = 1 << 20  # where a file's last record is looked for
+# Delimiters a header line may use, in the order they are tried: the NPR family's `.csv` files
+# are tab-delimited, its `.txt` files comma-delimited.
+SEPARATORS = (",", "\t", ";", "|")
+SCAN_BYTES = 1 << 24
 
 
 def read_csv(path: Path, layout: Layout, info: ReadInfo, batch_rows: int, limits: ReadLimits) -> Iterator[pl.DataFrame]:
     source = _utf8_source(path)
-    top = _csv_rows(source, layout.header_row - 1 + max(layout.header_within_rows, 1))
-    at = header_index(top, layout)
+    where = f"{path.name}"
+    separator, top, at = _find_separator(source, layout)
+    info.delimiter = separator
     header_row = layout.header_row if at is None else at + 1
     header = top[header_row - 1] if len(top) >= header_row else []
-    where = f"{path.name}"
     if at is None:
-        raise_if_elsewhere(_csv_rows(source, HEADER_SEARCH_ROWS), layout, where)
-        separator = next((sep for sep in ";\t|" if len(header) == 1 and sep in header[0]), None)
-        if separator:  # named, never the header itself: a file this far off may not be data
-            raise LayoutError(f"{where}: the header is one column holding {separator!r}: is the file comma-separated?")
+        for candidate in SEPARATORS:
+            raise_if_elsewhere(_csv_rows(source, HEADER_SEARCH_ROWS, candidate), layout, where)
     columns = match_header(header, layout, where, info)
     info.sheets = [""]
     names = [str(c).strip() for c in header]
     scan = pl.scan_csv(
         source,
+        separator=separator,
         skip_rows=header_row - 1,
         infer_schema=False,
         new_columns=[f"_c{i}" for i in range(len(names))],
@@ -47,18 +50,35 @@ def read_csv(path: Path, layout: Layout, info: ReadInfo, batch_rows: int, limits
     select = [pl.col(ROW).cast(pl.Int64)] + [pl.col(f"_c{pos}").alias(name) for name, pos in columns.items()]
     runs = BlankRuns(columns, layout, limits.max_blank_rows, where)
     batches = scan.select(select).collect_batches(chunk_size=batch_rows)
-    last = _unterminated_last_record(source)
+    last = _unterminated_last_record(source, separator)
     if last is not None and len(last) < len(names):  # polars pads a short row with blanks: mark it
         batches = _last_row_not_whole(batches)
     try:
         for batch in batches:
             yield from runs.take(batch.with_columns(pl.lit("").alias(SHEET)))
     except pl.exceptions.ComputeError as exc:  # polars' own message is long and names no row
-        raise LayoutError(_csv_fault(source, path, len(names), exc)) from None
+        raise LayoutError(_csv_fault(source, path, len(names), separator, exc)) from None
     info.note(runs.end())
 
 
-def _unterminated_last_record(source) -> list[str] | None:
+def _find_separator(source, layout: Layout) -> tuple[str, list[list[str]], int | None]:
+    """The delimiter (SEPARATORS, in order) under which the file's first rows hold the layout's
+    header, those rows, and where the header is. When none does, the one that splits the
+    expected header row into the most fields (for the error that follows)."""
+    wanted = layout.header_row - 1 + max(layout.header_within_rows, 1)
+    tried = []
+    for separator in SEPARATORS:
+        top = _csv_rows(source, wanted, separator)
+        at = header_index(top, layout)
+        if at is not None:
+            return separator, top, at
+        row = top[layout.header_row - 1] if len(top) >= layout.header_row else []
+        tried.append((len(row), -len(tried), separator, top))
+    _, _, separator, top = max(tried)
+    return separator, top, None
+
+
+def _unterminated_last_record(source, separator: str) -> list[str] | None:
     """The fields of the file's last record when the file does not end with a line break, as
     a file cut off in the middle of its last row does not; None when it does."""
     if isinstance(source, bytes):
@@ -77,7 +97,7 @@ def _unterminated_last_record(source) -> list[str] | None:
         continue
     if start < 0:
         return None  # no record start in the tail: an unbalanced quote, which polars refuses
-    return next(csv.reader(io.StringIO(text[start + 1:])), [])
+    return next(csv.reader(io.StringIO(text[start + 1:]), delimiter=separator), [])
 
 
 def _last_row_not_whole(batches: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
@@ -92,11 +112,11 @@ def _last_row_not_whole(batches: Iterator[pl.DataFrame]) -> Iterator[pl.DataFram
         yield previous.with_columns(pl.int_range(previous.height).lt(previous.height - 1).alias(WHOLE))
 
 
-def _csv_fault(source, path: Path, width: int, exc: Exception) -> str:
+def _csv_fault(source, path: Path, width: int, separator: str, exc: Exception) -> str:
     """Say which row breaks the CSV: one with more fields than the header, or bad quoting."""
     data = source if isinstance(source, bytes) else path.read_bytes()
     try:
-        for number, fields in enumerate(csv.reader(io.StringIO(data.decode("utf-8", errors="replace"))), start=1):
+        for number, fields in enumerate(csv.reader(io.StringIO(data.decode("utf-8", errors="replace")), delimiter=separator), start=1):
             if len(fields) > width:
                 return f"{path.name}: row {number} has {len(fields)} fields, but the header has {width}"
     except csv.Error as bad:
@@ -105,42 +125,71 @@ def _csv_fault(source, path: Path, width: int, exc: Exception) -> str:
 
 
 def _utf8_source(path: Path):
-    """polars reads UTF-8 only: a file in another encoding (latin-1, Windows-1252) is decoded here."""
+    """polars reads UTF-8 only: a file in another encoding (latin-1, Windows-1252) is decoded
+    here; and it ends lines at LF only (a CRLF's CR is dropped), so a file with lines ended by
+    a lone CR (classic Mac OS), or mixing them in, has them made LFs. Both are rare: such a
+    file is rewritten in memory. A UTF-8 file with LF or CRLF line ends is read where it is."""
     raw = path.read_bytes() if path.stat().st_size < 1 << 20 else None
     sample = raw if raw is not None else _head(path, 1 << 20)
     if sample.startswith(b"\xef\xbb\xbf"):
+        data = (raw if raw is not None else path.read_bytes())[3:]
+    elif sample.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
+        data = (raw if raw is not None else path.read_bytes()).decode("utf-16", errors="replace").encode("utf-8")
+    else:
+        utf8, lone_cr = _scan(raw if raw is not None else path)
+        if utf8 and not lone_cr:
+            return raw if raw is not None else path
         data = raw if raw is not None else path.read_bytes()
-        return data[3:]
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
-        data = raw if raw is not None else path.read_bytes()
-        return data.decode("utf-16", errors="replace").encode("utf-8")
-    if _is_utf8(raw if raw is not None else path):
-        return raw if raw is not None else path
-    data = raw if raw is not None else path.read_bytes()
-    return data.decode("cp1252", errors="replace").encode("utf-8")
+        if not utf8:
+            data = data.decode("cp1252", errors="replace").encode("utf-8")
+    return _lf_ended(data)
 
 
-def _is_utf8(source) -> bool:
-    """The whole file, in chunks: a Windows-1252 byte may first appear far past any sample."""
+def _lf_ended(data: bytes) -> bytes:
+    if data.count(b"\r") == data.count(b"\r\n"):
+        return data
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
+def _scan(source) -> tuple[bool, bool]:
+    """Whether the whole file is UTF-8 (a Windows-1252 byte may first appear far past any
+    sample), and whether a CR stands anywhere but before an LF, in one pass of chunks (CRs are
+    counted, not searched: both counts run at memory speed; a CRLF cut by a chunk's end is
+    counted whole with the next chunk)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        if isinstance(source, bytes):
-            decoder.decode(source, final=True)
-            return True
-        with open(source, "rb") as fh:
-            while chunk := fh.read(1 << 24):
-                if not (chunk.isascii() and not decoder.getstate()[0]):  # ASCII is UTF-8: no decoding needed
-                    decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-        return True
-    except UnicodeDecodeError:
-        return False
+    utf8, lone_cr, carry = True, False, b""
+    chunks = [source] if isinstance(source, bytes) else _chunks(source)
+    for chunk in chunks:
+        if utf8 and not (chunk.isascii() and not decoder.getstate()[0]):  # ASCII is UTF-8: no decoding needed
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                utf8 = False
+        if not lone_cr and (carry or b"\r" in chunk):
+            text = carry + chunk
+            carry = b"\r" if text.endswith(b"\r") else b""
+            body = text[:-1] if carry else text
+            lone_cr = body.count(b"\r") != body.count(b"\r\n")
+        else:
+            carry = b""
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return utf8, lone_cr or bool(carry)
 
 
-def _csv_rows(source, n: int) -> list[list[str]]:
+def _chunks(path: Path):
+    with open(path, "rb") as fh:
+        while chunk := fh.read(SCAN_BYTES):
+            yield chunk
+
+
+def _csv_rows(source, n: int, separator: str = ",") -> list[list[str]]:
     data = source if isinstance(source, bytes) else _head(source, 1 << 20)
     text = io.StringIO(data[: 1 << 20].decode("utf-8", errors="replace"))
-    return [row for _, row in zip(range(n), csv.reader(text))]
+    return [row for _, row in zip(range(n), csv.reader(text, delimiter=separator))]
 
 
 def _head(path: Path, size: int) -> bytes:

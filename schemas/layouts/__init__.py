@@ -14,6 +14,7 @@ from schemas import reference
 from schemas.canonical import PUBLISHED_FIELDS
 
 LAYOUT_DIR = Path(__file__).parent
+FORMATS = ("xlsx", "csv", "parquet")  # the file formats a reader exists for
 
 
 class InvalidLayoutFile(ValueError):
@@ -25,7 +26,7 @@ class Layout(BaseModel):
 
     name: str
     description: str
-    formats: tuple[str, ...] = ("xlsx", "csv")
+    formats: tuple[str, ...] = ("xlsx", "csv")  # of FORMATS: what a file of the layout may be
     header_row: int = Field(default=1, ge=1)  # 1-based row of the header, as a spreadsheet numbers it
     # 0: the header is on header_row. N: a preamble of varying length; the header is the first
     # of the N rows from header_row on that holds every required column.
@@ -49,6 +50,14 @@ class Layout(BaseModel):
         if "prepare_date" not in columns.values():
             raise ValueError("no column maps onto prepare_date")
         return columns
+
+    @field_validator("formats")
+    @classmethod
+    def _formats_are_known(cls, formats: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(formats) - set(FORMATS))
+        if unknown or not formats:
+            raise ValueError(f"unknown format(s) {unknown}; known: {', '.join(FORMATS)}")
+        return formats
 
     @field_validator("duplicate_rule")
     @classmethod

@@ -64,6 +64,7 @@ alter table audit.sources add column if not exists extracted_on date;
 alter table audit.sources add column if not exists has_lift_date boolean default false;
 alter table audit.loads add column if not exists rules_fingerprint varchar;
 alter table audit.loads add column if not exists load_key integer;
+alter table audit.loads add column if not exists delimiter varchar;
 
 create table if not exists audit.runs (
     run_id varchar primary key,
