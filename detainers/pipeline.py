@@ -15,6 +15,7 @@ import logging
 import shutil
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +30,7 @@ from detainers import stop
 from detainers.errors import DetainersError
 from detainers.extract.fetch import Landed, PreviousFetch, RetryPolicy, check_pinned, fetch, redact_url
 from detainers.extract.manifest import Source
+from detainers.extract.releases import held_twice, recognize
 from detainers.extract.index import remember, remembered
 from detainers.load.identity import PublishedState, needs_build, published_state
 from detainers.load.raw import LoadResult, load_source
@@ -91,6 +93,7 @@ def run_pipeline(plan: Plan, warehouse: Path, wait_seconds: float = 0.0, stages:
                                        [(s, landing, state.fetches.get(s.name)) for s in plan.sources])
             landed = collect_fetches(dict(zip((s.name for s in plan.sources), fetches)), outcomes)
             remember(landing, landed)
+            plan, landed = recognize_releases(plan, landed, state.fetches, outcomes, summary)
         stop.check()
         # A published file in another storage format than wh.STORAGE_VERSION is rebuilt once, in it.
         fingerprint = rules_fingerprint()
@@ -135,7 +138,7 @@ def _nothing_changed(warehouse: Path, summary: RunSummary) -> None:
 def fetch_source(source: Source, landing: Path, previous: PreviousFetch | None) -> Landed:
     """Land the source's file (its pin checked); any failure is a DetainersError naming the source."""
     try:
-        landed = fetch(source.name, source.url, landing, source.resolved_layout().formats, previous,
+        landed = fetch(source.name, source.url, landing, source.formats, previous,
                        RetryPolicy(max_bytes=source.max_bytes, max_seconds=source.max_seconds,
                                    min_bytes_per_second=source.min_bytes_per_second))
         check_pinned(source.name, landed, source.sha256)
@@ -159,6 +162,42 @@ def collect_fetches(fetches: dict[str, Callable[[], Landed]], outcomes: dict[str
             outcomes[name].fetch, outcomes[name].error = "failed", str(exc)
             log.error(str(exc))
     return landed
+
+
+def recognize_releases(plan: Plan, landed: dict[str, Landed], previous: dict[str, PreviousFetch],
+                       outcomes: dict[str, SourceOutcome], summary: RunSummary) -> tuple[Plan, dict[str, Landed]]:
+    """The plan's sources as their files' bytes show them (extract/releases.py): a known
+    release gets the catalog's layout, window and extraction date, and the run says so. A
+    source not fetched this run is taken as its last fetch showed it. A source whose file
+    cannot be read as it stands (no layout and no known release; a release named with other
+    bytes) fails alone, and so does one holding the same release as a source before it."""
+    resolved = {}
+    for source in plan.manifest:
+        fetched = landed.get(source.name)
+        sha256 = fetched.sha256 if fetched else previous[source.name].sha256 if source.name in previous else None
+        resolved[source.name], note, error = source, None, None
+        if sha256:
+            try:
+                resolved[source.name], note = recognize(source, sha256)
+            except DetainersError as exc:
+                error = str(exc)
+        if fetched and (note or error):
+            (log.error if error else log.info)(error or note)
+            if error:
+                _refuse(source.name, error, landed, outcomes)
+            else:
+                summary.notes.append(note)
+    for name, why in held_twice([resolved[s.name] for s in plan.manifest if s.name in landed]).items():
+        log.error(why)
+        _refuse(name, why, landed, outcomes)
+    plan = replace(plan, manifest=tuple(resolved[s.name] for s in plan.manifest),
+                   sources=tuple(resolved[s.name] for s in plan.sources))
+    return plan, landed
+
+
+def _refuse(name: str, error: str, landed: dict[str, Landed], outcomes: dict[str, SourceOutcome]) -> None:
+    del landed[name]
+    outcomes[name].load, outcomes[name].error = "failed", error
 
 
 def load_landed(con, source: Source, landed: Landed, run_id: str) -> LoadResult:

@@ -10,12 +10,12 @@ import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from detainers.errors import DetainersError, ManifestError
 from detainers.extract.meter import MAX_BYTES, MAX_SECONDS, MIN_BYTES_PER_SECOND
-from schemas.layouts import InvalidLayoutFile, Layout, get_layout, known_layouts
-from schemas.reference import as_state_codes, limits
+from schemas.layouts import FORMATS, InvalidLayoutFile, Layout, get_layout, known_layouts
+from schemas.reference import Release, as_state_codes, limits, releases
 
 # Layout keys a manifest entry may set for its own file, besides `columns`.
 LAYOUT_OPTIONS = ("header_row", "sheets", "date_formats", "redaction_markers", "duplicate_rule", "optional_columns", "formats")
@@ -28,8 +28,10 @@ class Source(BaseModel):
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")
     url: str
-    layout: str
-    release: str = ""
+    # None: the file must be a known release (schemas/reference/releases.csv), recognized by
+    # its bytes once fetched (detainers/extract/releases.py), which then gives its layout.
+    layout: str | None = None
+    release: str = ""  # a catalog id (its layout, window and extraction date apply), or free text
     window_start: dt.date | None = None
     window_end: dt.date | None = None
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
@@ -50,6 +52,10 @@ class Source(BaseModel):
     # and territory of schemas/reference/states.csv. Trusted on (its window) x (its states).
     states: tuple[str, ...] | None = None
     extracted_on: dt.date | None = None  # when the release was drawn: later outcomes are not in it
+    # The catalog release this source is (named by `release`, or recognized by its bytes),
+    # and the manifest keys its entry set itself: those always win over the catalog's.
+    _catalog_id: str | None = PrivateAttr(default=None)
+    _given: frozenset[str] = PrivateAttr(default=frozenset())
 
     @field_validator("states", mode="before")
     @classmethod
@@ -77,15 +83,40 @@ class Source(BaseModel):
         return self
 
     @property
+    def catalog_id(self) -> str | None:
+        return self._catalog_id
+
+    def sets(self, key: str) -> bool:
+        """Whether the manifest entry itself sets `key` (not the catalog, not a default)."""
+        return key in self._given
+
+    def as_release(self, release: Release) -> "Source":
+        """This source as the catalog's release: its layout, window and extraction date where
+        the entry sets none, and the release's id as `release` unless the entry names one."""
+        facts = {"layout": release.layout, "window_start": release.window_start, "window_end": release.window_end,
+                 "extracted_on": release.extracted_on, "release": release.id}
+        copy = self.model_copy(update={k: v for k, v in facts.items() if not self.sets(k) or (k == "release" and not self.release)})
+        copy._catalog_id, copy._given = release.id, self._given
+        return copy
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """What its file may be: its layout's formats; any, while its layout awaits recognition."""
+        return self.resolved_layout().formats if self.layout else FORMATS
+
+    @property
     def layout_name(self) -> str:
-        """The layout's name; a manifest mapping adds a hash of itself, so changing it reloads."""
+        """The layout's name ("" while it awaits recognition); a manifest mapping adds a hash of
+        itself, so changing it reloads."""
         if not (self.columns or self.layout_options):
-            return self.layout
+            return self.layout or ""
         spec = json.dumps([self.columns, self.layout_options], sort_keys=True, default=str)
         return f"{self.layout}+{hashlib.sha256(spec.encode()).hexdigest()[:8]}"
 
     def resolved_layout(self) -> Layout:
         """The layout the file is read with: the named one, with this entry's mapping applied."""
+        if self.layout is None:
+            raise DetainersError(f"source {self.name}: its layout is not known yet (its file has not been recognized)")
         base = get_layout(self.layout)
         if self.layout_name == self.layout:
             return base
@@ -158,17 +189,24 @@ def _parse_source(entry: dict, label: str, base: Path) -> Source:
         source = Source(**entry)
     except ValidationError as exc:
         raise ManifestError(f"{label}: {_describe(exc)}") from None
+    source._given = frozenset(entry)
+    if source.release in releases():
+        source = source.as_release(releases()[source.release])
     try:
         layouts = known_layouts()
     except InvalidLayoutFile as exc:
         raise ManifestError(str(exc)) from None
-    if source.layout not in layouts:
+    if source.layout is None:
+        if source.columns or source.layout_options:
+            raise ManifestError(f"{label}: `columns` and `layout_options` map a file onto a layout: set `layout` too")
+    elif source.layout not in layouts:
         raise ManifestError(f"{label}: unknown layout {_with_hints({source.layout}, layouts)}")
     unknown_options = set(source.layout_options or {}) - set(LAYOUT_OPTIONS)
     if unknown_options:
         raise ManifestError(f"{label}: unknown layout option(s) {_with_hints(unknown_options, LAYOUT_OPTIONS)}")
     try:
-        source.resolved_layout()
+        if source.layout:
+            source.resolved_layout()
     except ValidationError as exc:
         raise ManifestError(f"{label}: its column mapping is not a valid layout: {_describe(exc)}") from None
     scheme = urlsplit(source.url).scheme

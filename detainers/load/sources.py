@@ -28,8 +28,9 @@ def record_sources(con: duckdb.DuckDBPyConnection, sources: tuple[Source, ...]) 
                 current_load_id = case when audit.sources.layout = excluded.layout then audit.sources.current_load_id end
             """,
             dict(name=s.name, url=redact_url(s.url), layout=s.layout_name, release=s.release, start=s.window_start,
-                 end=s.window_end, rule=s.resolved_layout().duplicate_rule, states=list(s.states) if s.states else None,
-                 extracted_on=s.extracted_on, has_lift_date="lift_date" in s.resolved_layout().columns.values()),
+                 end=s.window_end, rule=s.resolved_layout().duplicate_rule if s.layout else "none",
+                 states=list(s.states) if s.states else None, extracted_on=s.extracted_on,
+                 has_lift_date=bool(s.layout) and "lift_date" in s.resolved_layout().columns.values()),
         )
     return _remove_others(con, [s.name for s in sources])
 

@@ -115,4 +115,44 @@ def earliest_prepare_date() -> dt.date:
     return rules()["earliest_prepare_date"]
 
 
+class Release(NamedTuple):
+    """A known public file of detainer records (releases.csv): where it is published, its
+    exact bytes, the prepare dates it holds, the window it is trusted for in a stitched
+    history (None: open-ended), when it was drawn, and how it is laid out."""
+
+    id: str
+    file: str
+    publisher: str
+    published_in: str
+    sha256: str
+    bytes: int
+    prepare_start: dt.date | None
+    prepare_end: dt.date | None
+    window_start: dt.date | None
+    window_end: dt.date | None
+    extracted_on: dt.date | None
+    layout: str
+    has_lift_dates: bool
+    same_records_as: str | None  # another release holding the same days: hold one of the two
+    shape: str
+
+
+def _date(text: str) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+@functools.cache
+def releases() -> dict[str, Release]:
+    """The catalog of known releases, by id."""
+    dates = ("prepare_start", "prepare_end", "window_start", "window_end", "extracted_on")
+    return {r["id"]: Release(**{**r, **{k: _date(r[k]) for k in dates}, "bytes": int(r["bytes"]),
+                                "has_lift_dates": r["has_lift_dates"] == "true", "same_records_as": r["same_records_as"] or None})
+            for r in rows("releases.csv")}
+
+
+@functools.cache
+def release_by_sha256() -> dict[str, Release]:
+    return {r.sha256: r for r in releases().values()}
+
+
 PUBLISHED_FIGURES = REFERENCE_DIR / "published_figures.csv"  # figures others published, to reconcile with
