@@ -175,9 +175,11 @@ def report(
         from detainers.report import text
         from detainers.report.headline import HEADLINE_KEYS, headline, published_marts
         from detainers.report.reconciliation import reconciliation
+        from detainers.report.seams import seam_lines
 
         with published_marts(warehouse) as con:
             h = headline(con, *window, basis=basis, states=states)
+            seams = [] if as_json else seam_lines(con, *window)
             shown = [] if as_json else reconciliation(con, *window)
             others = 0 if as_json else len(reconciliation(con)) - len(shown)
             if html is not None:
@@ -193,9 +195,30 @@ def report(
     if basis == "decline" and h["declined_without_decline_date"]:
         out.print(f"{h['declined_without_decline_date']:,} declined detainers prepared in the window have no decline "
                   "date (their release does not publish one) and are not counted on this basis", highlight=False)
+    for line in seams:
+        out.print(line, highlight=False)
     text.print_reconciliation(out, shown, others, basis)
     if html is not None:
         out.print(f"wrote {html}", highlight=False)
+
+
+@app.command()
+def releases(
+    warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON list of objects, one per release.")] = False,
+) -> None:
+    """Every known public release of detainer records (the catalog: file, publisher, sha256,
+    size, the window it is trusted for, layout), whether the warehouse holds it and its rows
+    there, and how many days of the inspector general's window (2014-01-01 to 2017-05-31) it
+    would cover. A file with a release's bytes loads with no layout or window in the manifest."""
+    with _guarded():
+        from detainers.report.releases import catalog, print_catalog
+
+        rows = catalog(warehouse)
+    if as_json:
+        sys.stdout.write(json.dumps(rows) + "\n")
+        return
+    print_catalog(out, rows, warehouse)
 
 
 @app.command()

@@ -1,6 +1,7 @@
 -- No (day, state) is trusted from two sources: each source is trusted on its window x its
 -- states (every state when it names none; an open window end reaches on), so a detainer in
--- two releases counts once. Names both sources and the first such cell.
+-- two releases counts once. Names both sources and the first such cell. Only sources that
+-- hold rows count: one whose file was never loaded (not yet recognized, or failing) holds none.
 with states as (
     select
         list_sort(list(distinct code)) as all_states,
@@ -14,6 +15,7 @@ trusted as (
         coalesce(window_end, date '9999-12-31') as window_end,
         coalesce(sources.states, states.all_states) as states,
     from audit.sources as sources, states
+    where sources.current_load_id is not null
 )
 
 select
