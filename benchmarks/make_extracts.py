@@ -9,6 +9,8 @@ ICE published, and every generated row passes validation like the bundled ones d
   prepare dates moved back 1 to 7 whole years (FY2008-FY2014).
 - xlsx: the FY2015 workbook shape: dates stored as dates, sheet `FOIA 15-06333 Detail`
   (a further sheet per 1,048,575 rows, as Excel holds no more on one sheet).
+- parquet: DDP's processed shape (layout ddp_processed): snake_case columns, the prepare date
+  a DATE column, blanks null, and DDP's provenance columns; a row group per 1,000,000 rows.
 
 Rows are made in blocks of 1,000,000, block k seeded by (seed, k): the same N and seed give
 the same bytes, and an extract of k million rows is the head of any bigger one.
@@ -93,7 +95,7 @@ def make_extract(rows: int, fmt: str, seed: int = DEFAULT_SEED, cache: Path = CA
         return path
     cache.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".partial-{os.getpid()}-{path.name}")
-    (write_csv if fmt == "csv" else write_xlsx)(rows, partial, seed)
+    WRITERS[fmt](rows, partial, seed)
     os.replace(partial, path)
     return path
 
@@ -133,14 +135,39 @@ def write_xlsx(rows: int, path: Path, seed: int = DEFAULT_SEED) -> None:
     workbook.close()
 
 
+# DDP's processed names of the LESA-STU fields (layout ddp_processed)
+PARQUET_NAMES = {"Prepare Date": "detainer_prepare_date", "Detainer Type": "detainer_type",
+                 "Detainer Detention Facility": "detainer_facility", "State": "facility_state", "City": "facility_city",
+                 "Detainer Lift Reason": "detainer_lift_reason"}
+
+
+def write_parquet(rows: int, path: Path, seed: int = DEFAULT_SEED) -> None:
+    import pyarrow.parquet as pq
+
+    writer = None
+    for k, frame in enumerate(blocks(rows, "parquet", seed)):
+        blank_as_null = [pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in COLUMNS[1:]]
+        frame = frame.with_columns(*blank_as_null).rename(PARQUET_NAMES).with_columns(
+            pl.lit("ERO Detainers_LESA-STU_FINAL Release_raw.xlsx").alias("file_original"),
+            pl.lit("Sheet1").alias("sheet_original"),
+            pl.int_range(k * BLOCK_ROWS + 8, k * BLOCK_ROWS + 8 + frame.height, dtype=pl.Int64).alias("row_original"))
+        table = frame.to_arrow()
+        writer = writer or pq.ParquetWriter(path, table.schema)
+        writer.write_table(table, row_group_size=BLOCK_ROWS)
+    writer.close()
+
+
+WRITERS = {"csv": write_csv, "xlsx": write_xlsx, "parquet": write_parquet}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--format", choices=["csv", "xlsx", "both"], default="csv")
+    parser.add_argument("--format", choices=["csv", "xlsx", "parquet", "all"], default="csv")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--force", action="store_true", help="write again even if cached")
     args = parser.parse_args(argv)
-    for fmt in ("csv", "xlsx") if args.format == "both" else (args.format,):
+    for fmt in tuple(WRITERS) if args.format == "all" else (args.format,):
         print(make_extract(args.rows, fmt, args.seed, force=args.force))
     return 0
 

@@ -35,10 +35,13 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 DETAINERS = [str(Path(sys.executable).with_name("detainers"))]
 WINDOW = ("2007-10-01", "2015-09-30")  # FY2008 .. FY2015: every generated prepare date
-TARGETS = {"csv": 2.5, "xlsx": 1.5}
+TARGETS = {"csv": 2.5, "xlsx": 1.5, "parquet": 1.5}
 DUCKDB_INGEST = ("import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
                  "con.execute('create table t as select * from read_csv(?)', [sys.argv[2]]); "
                  "print(con.execute('select count(*) from t').fetchone()[0])")
+PARQUET_INGEST = ("import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
+                  "con.execute('create table t as select * from read_parquet(?)', [sys.argv[2]]); "
+                  "print(con.execute('select count(*) from t').fetchone()[0])")
 CALAMINE_PARSE = ("import sys; from python_calamine import CalamineWorkbook; wb = CalamineWorkbook.from_path(sys.argv[2]); "
                   "print(sum(len(wb.get_sheet_by_index(i).to_python()) - 1 for i in range(len(wb.sheet_names))))")
 
@@ -59,9 +62,16 @@ def measure(args: list[str], cwd: Path) -> dict:
             "stdout": stdout.decode(errors="replace"), "stderr": stderr.decode(errors="replace")}
 
 
-def pipeline_run(extract: Path, work: Path) -> dict:
+BASELINES = {"csv": DUCKDB_INGEST, "xlsx": CALAMINE_PARSE, "parquet": PARQUET_INGEST}
+BASELINE_NAMES = {"csv": "DuckDB `create table as select * from read_csv(file)`",
+                  "xlsx": "python-calamine parse of every sheet",
+                  "parquet": "DuckDB `create table as select * from read_parquet(file)`"}
+LAYOUTS = {"csv": "lesa_stu", "xlsx": "lesa_stu", "parquet": "ddp_processed"}
+
+
+def pipeline_run(extract: Path, work: Path, fmt: str) -> dict:
     manifest = work / "sources.toml"
-    manifest.write_text(f'[[source]]\nname = "bench"\nurl = "{extract}"\nlayout = "lesa_stu"\n'
+    manifest.write_text(f'[[source]]\nname = "bench"\nurl = "{extract}"\nlayout = "{LAYOUTS[fmt]}"\n'
                         f'release = "synthetic benchmark extract"\nwindow_start = {WINDOW[0]}\nwindow_end = {WINDOW[1]}\n')
     result = measure([*DETAINERS, "run", "--json", "--no-prefect"], work)
     if result["code"]:
@@ -76,13 +86,13 @@ def pair(fmt: str, rows: int, repeat: int) -> dict:
     from make_extracts import make_extract
 
     extract = make_extract(rows, fmt)
-    baseline_code = DUCKDB_INGEST if fmt == "csv" else CALAMINE_PARSE
+    baseline_code = BASELINES[fmt]
     baselines, runs = [], []
     for i in range(repeat):
         with tempfile.TemporaryDirectory(prefix="bench-", dir=os.environ.get("BENCH_TMPDIR")) as scratch:
             work = Path(scratch)
             baselines.append(measure([sys.executable, "-c", baseline_code, str(work / "bare.duckdb"), str(extract)], work))
-            runs.append(pipeline_run(extract, work))
+            runs.append(pipeline_run(extract, work, fmt))
         print(f"  {fmt} pair {i + 1}: baseline {baselines[-1]['seconds']:.2f} s, detainers run {runs[-1]['seconds']:.2f} s",
               file=sys.stderr)
     median = lambda values: statistics.median(values)  # noqa: E731
@@ -132,7 +142,7 @@ def table(results: list[dict], nightly: dict) -> str:
     lines = ["| what a user runs | whole process | baseline, whole process | ratio (target) | peak memory |",
              "| --- | ---: | ---: | ---: | ---: |"]
     for r in results:
-        base = "DuckDB `create table as select * from read_csv(file)`" if r["format"] == "csv" else "python-calamine parse of every sheet"
+        base = BASELINE_NAMES[r["format"]]
         ratio = r["run"] / r["baseline"]
         lines.append(f"| `detainers run` on {r['rows']:,} {r['format']} rows, fresh warehouse | {r['run']:.2f} s | "
                      f"{base}: {r['baseline']:.2f} s | **{ratio:.2f}x** (<= {TARGETS[r['format']]}x) | "
@@ -157,13 +167,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Time `detainers run` as users run it, against DuckDB's and calamine's own speed.")
     parser.add_argument("--csv-rows", type=int, default=10_000_000, help="rows of the CSV extract (0: none)")
     parser.add_argument("--xlsx-rows", type=int, default=1_000_000, help="rows of the xlsx extract (0: none)")
+    parser.add_argument("--parquet-rows", type=int, default=10_000_000, help="rows of the Parquet extract (0: none)")
     parser.add_argument("--repeat", type=int, default=3, help="pairs of (baseline, run) per extract; medians are reported")
     parser.add_argument("--out", type=Path, default=HERE / "results.md")
     args = parser.parse_args(argv)
     if not shutil.which(DETAINERS[0]):
         raise SystemExit(f"{DETAINERS[0]} not found: install the project (make run) first")
     load_before = os.getloadavg()[0]
-    results = [pair(fmt, rows, args.repeat) for fmt, rows in (("csv", args.csv_rows), ("xlsx", args.xlsx_rows)) if rows]
+    results = [pair(fmt, rows, args.repeat) for fmt, rows in (("csv", args.csv_rows), ("xlsx", args.xlsx_rows),
+                                                                   ("parquet", args.parquet_rows)) if rows]
     nightly = nightly_and_mistakes(args.repeat)
     command = " ".join(["benchmarks/run_benchmark.py", *(argv if argv is not None else sys.argv[1:])])
     header = (f"Measured {dt.datetime.now():%Y-%m-%d %H:%M} on {platform.machine()}, {os.cpu_count()} cores, "

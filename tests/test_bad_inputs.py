@@ -238,7 +238,7 @@ def test_a_csv_named_xlsx_is_read_as_the_csv_it_is(tmp_path):
     xlsx_only = LAYOUT.model_copy(update={"formats": ("xlsx",)})
     with pytest.raises(LayoutError, match=r"really-a\.xlsx: is csv, but layout 'lesa_stu' is published as xlsx"):
         list(read_batches(path, xlsx_only, ReadInfo()))
-    with pytest.raises(FetchError, match="is not xlsx \(it reads as text\), which the layout expects"):
+    with pytest.raises(FetchError, match=r"is not xlsx \(it reads as text\), which the layout expects"):
         fetch("bad", str(path), tmp_path / "landing2", ("xlsx",))
 
 

@@ -88,3 +88,16 @@ def test_normalizing_distinct_values_gives_what_normalizing_every_row_gives():
         assert normalizer.canonical(positions).equals(plain)
         _, reasons = split_valid(plain)
         assert passes.to_list() == [i not in set(reasons["_index"]) for i in range(frame.height)]
+
+
+def test_the_parquet_has_ddp_processed_shape_and_every_row_loads(tmp_path):
+    layout = get_layout("ddp_processed")
+    path = make_extracts.make_extract(2_000, "parquet", cache=tmp_path)
+    assert digest(path) == digest(make_extracts.make_extract(2_000, "parquet", cache=tmp_path / "again"))
+    info = ReadInfo()
+    published = pl.concat(list(read_batches(path, layout, info)))
+    assert info.file_format == "parquet" and published.height == 2_000
+    assert published.schema["detainer_prepare_date"] == pl.Date
+    assert info.extra_columns == ["file_original", "row_original", "sheet_original"]
+    valid, reasons = split_valid(to_canonical(published, layout))
+    assert (valid.height, reasons.height) == (2_000, 0)

@@ -11,6 +11,12 @@ with trusted as (
     select
         rows.*,
         sources.duplicate_rule,
+        -- a row whose rule's identifier is missing (id 0) can never be flagged: it skips the sorts
+        case sources.duplicate_rule
+            when 'none' then false
+            when 'same_detainer_id' then rows.detainer_id_id <> 0
+            else rows.person_id_id <> 0
+        end as is_ruled,
     from raw.detainer_rows as rows
     inner join audit.loads as loads
         on rows.load_key = loads.load_key
@@ -38,13 +44,13 @@ sequenced as (
             order by prepare_date, prepared_at, sheet, source_row
         ) as person_previous_prepared_at,
     from trusted
-    where duplicate_rule <> 'none'
+    where is_ruled
 ),
 
 flagged as (
     -- within 24 hours uses the time where the file gives it, else the same prepare date
     select
-        * exclude (detainer_id_seq, person_day_seq, person_previous_prepared_at),
+        * exclude (detainer_id_seq, person_day_seq, person_previous_prepared_at, is_ruled),
         case duplicate_rule
             when 'same_detainer_id' then detainer_id_id <> 0 and detainer_id_seq > 1
             when 'same_person_same_prepare_date' then person_id_id <> 0 and person_day_seq > 1
@@ -59,10 +65,10 @@ flagged as (
 
 unruled as (
     select
-        *,
+        * exclude (is_ruled),
         false as is_likely_duplicate,
     from trusted
-    where duplicate_rule = 'none'
+    where not is_ruled
 )
 
 select * from flagged
