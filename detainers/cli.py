@@ -196,7 +196,7 @@ def report(
         out.print(f"{h['declined_without_decline_date']:,} declined detainers prepared in the window have no decline "
                   "date (their release does not publish one) and are not counted on this basis", highlight=False)
     for line in seams:
-        out.print(line, highlight=False)
+        out.print(line, highlight=False, soft_wrap=True)
     text.print_reconciliation(out, shown, others, basis)
     if html is not None:
         out.print(f"wrote {html}", highlight=False)

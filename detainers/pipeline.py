@@ -30,7 +30,7 @@ from detainers import stop
 from detainers.errors import DetainersError
 from detainers.extract.fetch import Landed, PreviousFetch, RetryPolicy, check_pinned, fetch, redact_url
 from detainers.extract.manifest import Source
-from detainers.extract.releases import held_twice, recognize
+from detainers.extract.releases import recognize_all
 from detainers.extract.index import remember, remembered
 from detainers.load.identity import PublishedState, needs_build, published_state
 from detainers.load.raw import LoadResult, load_source
@@ -166,38 +166,20 @@ def collect_fetches(fetches: dict[str, Callable[[], Landed]], outcomes: dict[str
 
 def recognize_releases(plan: Plan, landed: dict[str, Landed], previous: dict[str, PreviousFetch],
                        outcomes: dict[str, SourceOutcome], summary: RunSummary) -> tuple[Plan, dict[str, Landed]]:
-    """The plan's sources as their files' bytes show them (extract/releases.py): a known
-    release gets the catalog's layout, window and extraction date, and the run says so. A
-    source not fetched this run is taken as its last fetch showed it. A source whose file
-    cannot be read as it stands (no layout and no known release; a release named with other
-    bytes) fails alone, and so does one holding the same release as a source before it."""
-    resolved = {}
-    for source in plan.manifest:
-        fetched = landed.get(source.name)
-        sha256 = fetched.sha256 if fetched else previous[source.name].sha256 if source.name in previous else None
-        resolved[source.name], note, error = source, None, None
-        if sha256:
-            try:
-                resolved[source.name], note = recognize(source, sha256)
-            except DetainersError as exc:
-                error = str(exc)
-        if fetched and (note or error):
-            (log.error if error else log.info)(error or note)
-            if error:
-                _refuse(source.name, error, landed, outcomes)
-            else:
-                summary.notes.append(note)
-    for name, why in held_twice([resolved[s.name] for s in plan.manifest if s.name in landed]).items():
-        log.error(why)
-        _refuse(name, why, landed, outcomes)
+    """The plan's sources as their files' bytes show them (extract/releases.py: recognize_all);
+    a source refused there fails alone, the others go on."""
+    resolved, notes, refused = recognize_all(plan.manifest, {n: item.sha256 for n, item in landed.items()},
+                                             {n: item.sha256 for n, item in previous.items()})
+    for note in notes:
+        log.info(note)
+    summary.notes += notes
+    for name, error in refused.items():
+        log.error(error)
+        del landed[name]
+        outcomes[name].load, outcomes[name].error = "failed", error
     plan = replace(plan, manifest=tuple(resolved[s.name] for s in plan.manifest),
                    sources=tuple(resolved[s.name] for s in plan.sources))
     return plan, landed
-
-
-def _refuse(name: str, error: str, landed: dict[str, Landed], outcomes: dict[str, SourceOutcome]) -> None:
-    del landed[name]
-    outcomes[name].load, outcomes[name].error = "failed", error
 
 
 def load_landed(con, source: Source, landed: Landed, run_id: str) -> LoadResult:

@@ -54,3 +54,28 @@ def held_twice(sources: list[Source]) -> dict[str, str]:
         else:
             first[key] = source
     return refused
+
+
+def recognize_all(sources: tuple[Source, ...], fetched: dict[str, str], previous: dict[str, str]
+                  ) -> tuple[dict[str, Source], list[str], dict[str, str]]:
+    """Each source as its file's bytes show it: by the sha256 fetched this run, else by the one
+    its last fetch saw. Returns the sources by name, the lines to tell the user of those fetched,
+    and the fetched sources refused (by name, with why): a file that cannot be read as it stands
+    (no layout and no known release; a release named with other bytes), or one holding the same
+    release as a source before it."""
+    resolved, notes, refused = {}, [], {}
+    for source in sources:
+        sha256 = fetched.get(source.name) or previous.get(source.name)
+        resolved[source.name] = source
+        if not sha256:
+            continue
+        try:
+            resolved[source.name], note = recognize(source, sha256)
+        except FetchError as exc:
+            if source.name in fetched:
+                refused[source.name] = str(exc)
+            continue
+        if note and source.name in fetched:
+            notes.append(note)
+    candidates = [resolved[s.name] for s in sources if s.name in fetched and s.name not in refused]
+    return resolved, notes, refused | held_twice(candidates)
