@@ -164,14 +164,19 @@ def report(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object with the headline keys.")] = False,
     basis: Annotated[str, typer.Option(help="Count declines by 'prepare' date, or by 'decline' date (lift date).")] = "prepare",
     html: Annotated[Optional[Path], typer.Option("--html", help="Also write a self-contained HTML report with charts here.", dir_okay=False)] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="'county': declines by county (FIPS) instead, by prepare date: issued, declined, declining facilities, coverage; then what no county holds.")] = None,
 ) -> None:
     """The headline for a window of prepare dates (default: the inspector general's,
     2014-01-01 to 2017-05-31), for the nation or the states asked about: detainers issued,
     declined, declining jurisdictions, declines with no known jurisdiction, how much of the
     window's days and states the data covers, and whether declines are a lower bound; then
-    how the warehouse reconciles with the published figures of the window (text mode only)."""
+    how the warehouse reconciles with the published figures of the window (text mode only).
+    With `--by county`, the counties instead (JSON: counties, unplaced, without_jurisdiction)."""
     with _guarded():
         window, states, basis = window_asked(start, end), states_asked(state), basis_asked(basis)
+        if by is not None:
+            _by_county(by, basis, window, states, warehouse, as_json, html)
+            return
         from detainers.report import text
         from detainers.report.headline import HEADLINE_KEYS, headline, published_marts
         from detainers.report.reconciliation import reconciliation
@@ -198,6 +203,30 @@ def report(
     for line in seams:
         out.print(line, highlight=False, soft_wrap=True)
     text.print_reconciliation(out, shown, others, basis)
+    if html is not None:
+        out.print(f"wrote {html}", highlight=False)
+
+
+def _by_county(by: str, basis: str, window: tuple, states: tuple[str, ...] | None, warehouse: Path,
+               as_json: bool, html: Path | None) -> None:
+    """`detainers report --by county`: the counties of the window and states asked about."""
+    if by != "county":
+        raise UsageError(f"unknown --by {by!r}; one of: county")
+    if basis != "prepare":
+        raise UsageError("--by county counts by prepare date: leave out --basis")
+    from detainers.report.counties import county_report, names_folded, print_counties
+    from detainers.report.headline import published_marts
+
+    with published_marts(warehouse) as con:
+        counties, folded = county_report(con, *window, states=states), names_folded(con, states)
+        if html is not None:
+            from detainers.report.html import write_html_report
+
+            write_html_report(con, *window, html, states=states)
+    if as_json:
+        sys.stdout.write(json.dumps(counties) + "\n")
+        return
+    print_counties(out, counties, folded)
     if html is not None:
         out.print(f"wrote {html}", highlight=False)
 

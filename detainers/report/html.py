@@ -17,6 +17,7 @@ import duckdb
 
 from detainers.report.charts import bar_chart, column_chart
 from detainers.report.charts import escape as _e
+from detainers.report.counties import county_report, county_table_html, names_folded
 from detainers.report.headline import headline
 from detainers.report.reconciliation import reconciliation
 from detainers.report.text import BASIS_TEXT, coverage_line, lower_bound_note, where
@@ -69,6 +70,8 @@ def report_data(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, ba
             window,
         ).fetchall(),
         "reconciliation": reconciliation(con, start, end),
+        "counties": county_report(con, start, end, states),
+        "names_folded": names_folded(con, states),
     }
 
 
@@ -96,6 +99,7 @@ svg.map .light text { fill: #fff; } svg.map .none .value { fill: #888; } svg.map
 .state-list { columns: 4; font-size: 13px; padding-left: 1.2em; } .note { color: #555; font-size: 13px; } table { border-collapse: collapse; font-size: 13px; }
 td, th { padding: 3px 8px; border-bottom: 1px solid #eee; text-align: right; } td:first-child, th:first-child { text-align: left; }
 .good { color: #1a7f37; } .warning { color: #9a6700; } .bad { color: #cf222e; font-weight: bold; }
+.beside { display: flex; gap: 2em; flex-wrap: wrap; align-items: flex-start; } .counties h3 { font-size: 1em; margin-top: 0; }
 footer { margin-top: 3em; color: #777; font-size: 12px; }
 """
 
@@ -140,7 +144,8 @@ def render(data: dict) -> str:
         f"<h2>The {TOP_JURISDICTIONS} jurisdictions with the most declines</h2>",
         bar_chart("top-jurisdictions", "Jurisdictions with the most declines", data["jurisdictions"]),
         "<h2>Declined detainers by state</h2>",
-        *_states(data["states"]),
+        '<div class="beside"><div>', *_states(data["states"]), "</div>",
+        county_table_html(data["counties"], data["names_folded"]), "</div>",
         "<h2>Published figures against the warehouse</h2>",
         "<p>Figures whose window overlaps this one, by prepare date (all figures: <code>marts.reconciliation</code>).</p>",
         "<table><tr><th>figure</th><th>window</th><th>published</th><th>ours</th><th>difference</th><th>covered</th><th>status</th></tr>"

@@ -1,9 +1,12 @@
 -- One row per load and pair of facility and state value ids the counted rows hold: the place
 -- they name (a normalized facility name, null when blank, and a state code, with whether the
--- facility is a placeholder and the jurisdiction it makes) and the place's small integer key.
+-- facility is a placeholder and the jurisdiction it makes: its spelling's, folded with the
+-- other spellings of one facility by intermediate.jurisdiction_variants) and the place's small
+-- integer key.
 -- The counts group by this key, so long names are joined once per mart (intermediate.places),
 -- not carried through every aggregation.
--- depends on: intermediate.detainer_key_counts, raw.detainer_values, macros.jurisdiction_id
+-- depends on: intermediate.detainer_key_counts, raw.detainer_values, intermediate.jurisdiction_variants,
+--   macros.jurisdiction_id
 with pairs as (
     select distinct
         load_key,
@@ -20,7 +23,7 @@ named as (
         facility.facility_name,
         facility.facility_is_placeholder,
         state.state_code,
-        macros.jurisdiction_id(facility.facility_name, facility.facility_is_placeholder, state.state_code) as jurisdiction_id,
+        variants.jurisdiction_id,
     from pairs
     inner join raw.detainer_values as facility
         on facility.load_key = pairs.load_key
@@ -30,6 +33,8 @@ named as (
         on state.load_key = pairs.load_key
         and state.field = 'state'
         and state.value_id = pairs.state_id
+    left join intermediate.jurisdiction_variants as variants
+        on variants.variant_id = macros.jurisdiction_id(facility.facility_name, facility.facility_is_placeholder, state.state_code)
 )
 
 select

@@ -1,5 +1,7 @@
--- Each jurisdiction's totals, with the prepare dates of its first and last detainer and decline.
--- depends on: intermediate.detainer_counts, intermediate.places
+-- Each jurisdiction's totals, with the prepare dates of its first and last detainer and decline,
+-- the spellings of its name folded into it, and the county it is placed in with how
+-- (intermediate.jurisdiction_counties).
+-- depends on: intermediate.detainer_counts, intermediate.places, intermediate.jurisdiction_counties
 with by_place as (
     select
         place_key,
@@ -12,20 +14,39 @@ with by_place as (
     from intermediate.detainer_counts
     where has_jurisdiction
     group by all
+),
+
+by_jurisdiction as (
+    select
+        places.jurisdiction_id,
+        sum(by_place.detainers)::bigint as detainers,
+        coalesce(sum(by_place.declined_detainers), 0)::bigint as declined_detainers,
+        min(by_place.first_prepare_date) as first_prepare_date,
+        max(by_place.last_prepare_date) as last_prepare_date,
+        min(by_place.first_decline_date) as first_decline_date,
+        max(by_place.last_decline_date) as last_decline_date,
+    from by_place
+    inner join intermediate.places as places
+        on by_place.place_key = places.place_key
+    group by all
 )
 
 select
-    places.jurisdiction_id,
-    places.facility_name,
-    places.state_code,
-    sum(by_place.detainers)::bigint as detainers,
-    coalesce(sum(by_place.declined_detainers), 0)::bigint as declined_detainers,
-    min(by_place.first_prepare_date) as first_prepare_date,
-    max(by_place.last_prepare_date) as last_prepare_date,
-    min(by_place.first_decline_date) as first_decline_date,
-    max(by_place.last_decline_date) as last_decline_date,
-from by_place
-inner join intermediate.places as places
-    on by_place.place_key = places.place_key
-group by all
-order by declined_detainers desc, places.jurisdiction_id
+    by_jurisdiction.jurisdiction_id,
+    counties.facility_name,
+    counties.state_code,
+    by_jurisdiction.detainers,
+    by_jurisdiction.declined_detainers,
+    by_jurisdiction.first_prepare_date,
+    by_jurisdiction.last_prepare_date,
+    by_jurisdiction.first_decline_date,
+    by_jurisdiction.last_decline_date,
+    counties.city,
+    counties.county_fips,
+    counties.county_name,
+    counties.placement,
+    counties.name_variants,
+from by_jurisdiction
+inner join intermediate.jurisdiction_counties as counties
+    on by_jurisdiction.jurisdiction_id = counties.jurisdiction_id
+order by by_jurisdiction.declined_detainers desc, by_jurisdiction.jurisdiction_id
