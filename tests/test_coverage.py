@@ -208,3 +208,89 @@ def test_npr_facility_figures_ship_as_npr_published_them():
     figures = published_facility_declines()
     assert figures.height == 1_370 and figures["declined_detainers"].sum() == 20_240
     assert figures.filter(figures["year"] == 2015).height == 246
+
+
+# Issue 19: coverage on every chart and table. The national release covers 2014-10-01 ..
+# 2015-07-19 for all 56 states, the Pennsylvania one 2014-01-01 .. 2014-09-30 for one.
+
+
+def test_the_text_report_says_per_stretch_how_its_coverage_changes(two_releases):
+    warehouse, _ = two_releases
+    result = CliRunner().invoke(app, ["report", "--warehouse", str(warehouse)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    at = lines.index("coverage changes inside the window:")
+    assert lines[at + 1:at + 3] == ["  2014-01-01 .. 2014-09-30: 1 of 56 states", "  2014-10-01 .. 2015-07-19: all 56 states"]
+    assert report(warehouse)["coverage_stretches"] == [
+        dict(start="2014-01-01", end="2014-09-30", states_covered=1, state_count=56),
+        dict(start="2014-10-01", end="2015-07-19", states_covered=56, state_count=56),
+    ]
+    # Pennsylvania alone is covered on every day of the data's span: one stretch, no such lines
+    alone = CliRunner().invoke(app, ["report", "--warehouse", str(warehouse), "--state", "PA"], env={"COLUMNS": "200"})
+    assert "coverage changes" not in alone.stdout
+    assert report(warehouse, "--state", "PA")["coverage_stretches"] == [
+        dict(start="2014-01-01", end="2015-07-19", states_covered=1, state_count=1)]
+
+
+def test_a_window_inside_one_stretch_has_one(two_releases):
+    warehouse, _ = two_releases
+    assert report(warehouse, "--start", "2014-03-01", "--end", "2014-06-30")["coverage_stretches"] == [
+        dict(start="2014-03-01", end="2014-06-30", states_covered=1, state_count=56)]
+    assert report(warehouse, "--start", "2016-01-01", "--end", "2016-12-31")["coverage_stretches"] == []
+
+
+def test_the_html_charts_draw_months_and_states_of_partial_coverage_apart(two_releases, tmp_path):
+    import re
+
+    warehouse, _ = two_releases
+    page = tmp_path / "report.html"
+    result = CliRunner().invoke(app, ["report", "--warehouse", str(warehouse), "--html", str(page)])
+    assert result.exit_code == 0, result.output
+    text = page.read_text("utf-8")
+    months = text.split('data-chart="declines-by-month"')[1].split("</svg>")[0]
+    bars = re.findall(r'<rect class="bar"([^>]*)><title>(\d{4}-\d\d): ', months)
+    partial = {month: re.search(r'data-coverage="([^"]+)"', attrs).group(1) for attrs, month in bars if "data-coverage" in attrs}
+    # Pennsylvania's months say they hold one state; July 2015 ends on the 19th; the rest are whole
+    assert partial == {f"2014-{m:02d}": "1 of 56 states" for m in range(1, 10)} | {"2015-07": "19 of 31 days"}
+    assert len(bars) == 19 and months.count('class="bar-note"') == 10
+    assert ">1 of 56 states</text>" in months and "lighter: the month&#x27;s data covers only part" in months
+    assert 'fill="url(#declines-by-month-hatch-partial)"' in months  # July: lighter and a lower bound
+    # the map: every state's share of the window's days, Pennsylvania's nearly twice the others'
+    states = text.split('data-chart="declines-by-state"')[1].split("</svg>")[0]
+    shares = dict(re.findall(r'data-state="(\w\w)"[^>]*data-coverage="([\d.]+)"', states))
+    days = (dt.date(2017, 5, 31) - dt.date(2014, 1, 1)).days + 1
+    assert len(shares) == 56
+    assert float(shares["PA"]) == pytest.approx(round((273 + 292) / days, 4))
+    assert {float(v) for c, v in shares.items() if c != "PA"} == {round(292 / days, 4)}
+    assert ">45% of days</text>" in states and "dashed: data for part of the window only" in states
+    # and the page says so in words
+    assert "2014-01-01 .. 2014-09-30: 1 of 56 states</li>" in text
+
+
+def test_a_fully_covered_window_draws_nothing_apart(two_releases, tmp_path):
+    warehouse, _ = two_releases
+    page = tmp_path / "report.html"
+    result = CliRunner().invoke(app, ["report", "--warehouse", str(warehouse), "--html", str(page),
+                                      "--start", "2014-10-01", "--end", "2015-06-30"])
+    assert result.exit_code == 0, result.output
+    text = page.read_text("utf-8")
+    assert "data-coverage" not in text and 'class="bar-note"' not in text and "Coverage changes" not in text
+
+
+def test_the_page_of_a_national_and_a_one_state_source_renders_in_chromium(two_releases, tmp_path):
+    import re
+
+    from tests.test_html_report import CHROMIUM, chromium
+
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it")
+    warehouse, _ = two_releases
+    page = tmp_path / "report.html"
+    assert CliRunner().invoke(app, ["report", "--warehouse", str(warehouse), "--html", str(page)]).exit_code == 0
+    screenshot = tmp_path / "report.png"
+    chromium(f"--screenshot={screenshot}", "--window-size=1100,1500", page.as_uri(), profile=tmp_path / "p1")
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and screenshot.stat().st_size > 20_000
+    dom = chromium("--dump-dom", page.as_uri(), profile=tmp_path / "p2").stdout
+    rendered = dict(re.findall(r'data-chart="([^"]+)"[^>]*data-rendered="(\d+)"', dom))
+    assert rendered["declines-by-month"] == "19" and rendered["declines-by-state"] == "56"
+    assert dom.count('class="bar-note"') == 10

@@ -88,7 +88,7 @@ def test_every_state_with_declines_has_a_tile_with_its_value(page, bundled_run):
     tiles = {code: int(value) for code, value in re.findall(r'class="tile" data-state="(\w\w)" data-value="(\d+)"', states)}
     assert set(tiles) == set(state_tiles())  # all 56: states, DC and territories
     assert {code: value for code, value in tiles.items() if value} == declines
-    assert declines["CA"] == 2_134 and "<title>California: 2,134 declined</title>" in states
+    assert declines["CA"] == 2_134 and "<title>California: 2,134 declined, data for 23% of the window's days</title>" in states
     assert "Not on the map: unknown 1,272." in page.read_text("utf-8")  # no known state
 
 
@@ -117,3 +117,20 @@ def test_the_page_marks_months_whose_outcomes_were_mostly_open_and_says_why(page
     assert months.count('data-marked="lower-bound"') == 10
     assert "Declines are a lower bound: 66.1% of these detainers had no recorded outcome" in text
     assert "Basis: declines counted by the prepare date of the detainer" in text
+
+
+def test_months_of_partial_coverage_are_lighter_and_labelled():
+    points = [("2014-09", 3), ("2014-10", 1126), ("2015-07", 178)]
+    chart = column_chart("m", "Declines", points, marked=frozenset({"2015-07"}), mark_title="lower bound",
+                         partial={"2014-09": "1 of 56 states", "2015-07": "19 of 31 days"}, partial_title="lighter: partial")
+    assert chart.count('data-coverage=') == 2 and chart.count('class="bar-note"') == 2
+    assert 'data-coverage="1 of 56 states" x=' in chart and ">19 of 31 days</text>" in chart
+    assert "<title>2015-07: 178 (19 of 31 days; lower bound)</title>" in chart
+    assert chart.count('<g class="legend">') == 2 and ">lighter: partial</text>" in chart
+    # a full month keeps the full colour; a partial one the lighter, hatched when also a lower bound
+    assert 'fill="#b2442f"' in chart and 'fill="#e3a594"' in chart and 'fill="url(#m-hatch-partial)"' in chart
+
+
+def test_the_bundled_page_labels_its_last_month_as_part_covered(page):
+    months = page.read_text("utf-8").split('data-chart="declines-by-month"')[1].split("</svg>")[0]
+    assert months.count("data-coverage=") == 1 and 'data-coverage="19 of 31 days"' in months

@@ -76,7 +76,7 @@ def test_report_shows_the_reconciliation_and_json_keeps_its_keys(bundled_run):
     as_json = runner.invoke(app, ["report", "--warehouse", str(warehouse), "--json"])
     nine = {"window_start", "window_end", "detainers_issued", "declined_detainers", "declining_jurisdictions",
             "declined_without_jurisdiction", "coverage_start", "coverage_end", "coverage_ratio"}
-    assert set(json.loads(as_json.stdout)) == nine | {"states", "outcome_pending_share"}  # issue 10 added two
+    assert set(json.loads(as_json.stdout)) == nine | {"states", "outcome_pending_share", "coverage_stretches"}  # issue 10 added two, issue 19 one
 
 
 def test_every_mart_is_exported_as_parquet_and_csv_with_the_same_rows(bundled_run):

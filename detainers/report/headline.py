@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from detainers.errors import DetainersError
+from detainers.report.coverage import coverage_stretches
 from detainers.report.window import BASES, DEFAULT_END, DEFAULT_START, HEADLINE_KEYS  # noqa: F401 (re-exported)
 
 
@@ -34,6 +35,7 @@ def headline(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, basis
             out[key] = None if value is None else float(value)
         else:
             out[key] = value
+    out["coverage_stretches"] = coverage_stretches(con, start, end, states)
     return out
 
 

@@ -17,10 +17,11 @@ import duckdb
 
 from detainers.report.charts import bar_chart, column_chart
 from detainers.report.charts import escape as _e
+from detainers.report.coverage import month_labels, state_coverage
 from detainers.report.counties import county_report, county_table_html, names_folded
 from detainers.report.headline import headline
 from detainers.report.reconciliation import reconciliation
-from detainers.report.text import BASIS_TEXT, coverage_line, lower_bound_note, where
+from detainers.report.text import BASIS_TEXT, coverage_line, lower_bound_note, stretch_lines, where
 from detainers.report.tile_map import state_list, tile_map
 from schemas.reference import reconciliation_statuses, state_tiles
 
@@ -28,6 +29,9 @@ TOP_JURISDICTIONS = 15
 # Months whose declines are lower bounds (most outcomes still open when the data was drawn):
 # report_data gives them as "lower_bound_months"; the monthly chart hatches them.
 LOWER_BOUND_NOTE = "lower bound: most outcomes were still open when the data was drawn"
+# Months whose data covers only part of their days or states (report_data's "month_coverage",
+# month -> "1 of 56 states"): drawn lighter, labelled, so they are not read beside full months.
+PARTIAL_NOTE = "lighter: the month's data covers only part of its days or states (as labelled)"
 
 
 def report_data(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, basis: str = "prepare",
@@ -71,6 +75,8 @@ def report_data(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, ba
         ).fetchall(),
         "reconciliation": reconciliation(con, start, end),
         "counties": county_report(con, start, end, states),
+        "month_coverage": month_labels(con, start, end, states),
+        "state_coverage": state_coverage(con, start, end, states),
         "names_folded": names_folded(con, states),
     }
 
@@ -95,7 +101,7 @@ h1 { font-size: 1.6em; margin-bottom: .2em; } h2 { font-size: 1.2em; margin-top:
 .coverage { color: #555; } svg .grid { stroke: #ddd; } svg text { font: 11px system-ui, sans-serif; fill: #333; }
 svg .label { font-size: 12px; } svg .axis-title { font-size: 12px; fill: #555; }
 svg.map .code { font-size: 14px; font-weight: bold; } svg.map .value { font-size: 11px; }
-svg.map .light text { fill: #fff; } svg.map .none .value { fill: #888; } svg.map .legend text { font-size: 12px; }
+svg.map .light text { fill: #fff; } svg.map .covered { font-size: 9px; } svg .bar-note { font-size: 11px; fill: #333; } svg.map .none .value { fill: #888; } svg.map .legend text { font-size: 12px; }
 .state-list { columns: 4; font-size: 13px; padding-left: 1.2em; } .note { color: #555; font-size: 13px; } table { border-collapse: collapse; font-size: 13px; }
 td, th { padding: 3px 8px; border-bottom: 1px solid #eee; text-align: right; } td:first-child, th:first-child { text-align: left; }
 .good { color: #1a7f37; } .warning { color: #9a6700; } .bad { color: #cf222e; font-weight: bold; }
@@ -136,15 +142,17 @@ def render(data: dict) -> str:
         f'<p class="coverage">Basis: {_e(BASIS_TEXT[h["basis"]])}; the charts count by prepare date.</p>',
         '<div class="headline">' + "".join(f'<div class="metric"><b>{v:,}</b>{_e(k)}</div>' for k, v in metrics) + "</div>",
         f'<p class="coverage">{_e(coverage)}</p>',
+        _stretches(h),
         f'<p class="coverage">{_e(_sentence(lower_bound))}</p>' if lower_bound else "",
         "<h2>Declined detainers per month of prepare date</h2>",
         column_chart("declines-by-month", "Declined detainers per month", data["months"],
                      y_title="declined detainers", x_title="month of prepare date",
-                     marked=frozenset(data["lower_bound_months"]), mark_title=LOWER_BOUND_NOTE),
+                     marked=frozenset(data["lower_bound_months"]), mark_title=LOWER_BOUND_NOTE,
+                     partial=data["month_coverage"], partial_title=PARTIAL_NOTE),
         f"<h2>The {TOP_JURISDICTIONS} jurisdictions with the most declines</h2>",
         bar_chart("top-jurisdictions", "Jurisdictions with the most declines", data["jurisdictions"]),
         "<h2>Declined detainers by state</h2>",
-        '<div class="beside"><div>', *_states(data["states"]), "</div>",
+        '<div class="beside"><div>', *_states(data["states"], data["state_coverage"]), "</div>",
         county_table_html(data["counties"], data["names_folded"]), "</div>",
         "<h2>Published figures against the warehouse</h2>",
         "<p>Figures whose window overlaps this one, by prepare date (all figures: <code>marts.reconciliation</code>).</p>",
@@ -165,13 +173,22 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + "."
 
 
-def _states(states: list[tuple[str, int]]) -> list[str]:
+def _stretches(h: dict) -> str:
+    """The stretches of the window's data when its coverage changes inside it, as a list."""
+    lines = stretch_lines(h)
+    if not lines:
+        return ""
+    items = "".join(f"<li>{_e(line.strip())}</li>" for line in lines[1:])
+    return f'<p class="coverage">{_e(_sentence(lines[0].rstrip(":")))[:-1]}:</p><ul class="coverage stretches">{items}</ul>'
+
+
+def _states(states: list[tuple[str, int]], coverage: dict[str, float]) -> list[str]:
     """The map, what it cannot place (declines with no known state), and its numbers as a list."""
     tiles = state_tiles()
     on_map = {code: value for code, value in states if code in tiles}
     off_map = ", ".join(f"{code} {value:,}" for code, value in states if code not in tiles)
     return [
-        tile_map("declines-by-state", "Declined detainers by state, a tile map", on_map, tiles),
+        tile_map("declines-by-state", "Declined detainers by state, a tile map", on_map, tiles, coverage),
         f'<p class="note">Not on the map: {_e(off_map)}.</p>' if off_map else "",
         state_list(on_map, tiles),
     ]

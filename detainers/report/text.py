@@ -6,6 +6,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from detainers.report.coverage import stretch_text
 from detainers.summary import RunSummary
 from schemas.reference import reconciliation_statuses
 
@@ -52,6 +53,8 @@ def print_headline(out: Console, h: dict) -> None:
         highlight=False,
     )
     out.print(coverage_line(h), highlight=False)
+    for line in stretch_lines(h):
+        out.print(line, highlight=False)
     if note := lower_bound_note(h):
         out.print(note, highlight=False)
 
@@ -62,6 +65,15 @@ def coverage_line(h: dict) -> str:
     cells = "days" if h.get("states") and len(h["states"]) == 1 else "days and states"
     return (f"coverage: data from {h['coverage_start']} to {h['coverage_end']}, "
             f"{h['coverage_ratio']:.1%} of the window's {cells} ({where(h)})")
+
+
+def stretch_lines(h: dict) -> list[str]:
+    """The stretches of the data's span when its coverage changes inside it: figures from a
+    stretch of one state and one of all states are not alike, and the reader is told where."""
+    stretches = h.get("coverage_stretches") or []
+    if len(stretches) < 2:
+        return []
+    return ["coverage changes inside the window:"] + [f"  {stretch_text(s)}" for s in stretches]
 
 
 def lower_bound_note(h: dict) -> str | None:

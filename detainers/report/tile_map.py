@@ -14,6 +14,7 @@ TILE, GAP = 60, 5
 # One shade per decade of declines (1-9, 10-99, ...), light to dark; no declines is grey.
 SHADES = ("#f4d9d2", "#e3a594", "#cc6e57", "#b2442f", "#7a2717")
 NONE = "#ececec"
+PARTIAL_OUTLINE = "#555"  # dashed around a state whose data covers only part of the window
 DARK_FROM = 2  # shades from this index on take white text
 
 
@@ -22,9 +23,13 @@ def shade_index(value: int) -> int | None:
     return None if value <= 0 else min(int(math.log10(value)), len(SHADES) - 1)
 
 
-def tile_map(name: str, title: str, values: dict[str, int], tiles: dict[str, Tile]) -> str:
+def tile_map(name: str, title: str, values: dict[str, int], tiles: dict[str, Tile],
+             coverage: dict[str, float] | None = None) -> str:
     """Every tile of `tiles` (state_tiles.csv), shaded by its code's value in
-    `values` (0 when absent), with a legend of the decades the values reach."""
+    `values` (0 when absent), with a legend of the decades the values reach. With `coverage`
+    (code -> the share of the window's days its data covers), a state covered for only part of
+    the window is outlined dashed with its share written on it, so states of unlike coverage
+    are told apart."""
     rows = max(t.row for t in tiles.values()) + 1
     columns = max(t.column for t in tiles.values()) + 1
     width, height = columns * (TILE + GAP), rows * (TILE + GAP)
@@ -35,19 +40,26 @@ def tile_map(name: str, title: str, values: dict[str, int], tiles: dict[str, Til
         index = shade_index(value)
         x, y = tile.column * (TILE + GAP), tile.row * (TILE + GAP)
         ink = "none" if index is None else "light" if index >= DARK_FROM else "dark"
+        share = None if coverage is None else coverage.get(code, 0.0)
+        partial = share is not None and share < 1
+        covered = f", data for {share:.0%} of the window's days" if partial else ""
+        outline = f' stroke="{PARTIAL_OUTLINE}" stroke-width="2" stroke-dasharray="4 3" data-coverage="{share:.4f}"' if partial else ""
         parts.append(
-            f'<g class="state {ink}"><title>{escape(tile.name)}: {value:,} declined</title>'
+            f'<g class="state {ink}"><title>{escape(tile.name)}: {value:,} declined{covered}</title>'
             f'<rect class="tile" data-state="{escape(code)}" data-value="{value}" x="{x}" y="{y}" width="{TILE}" height="{TILE}" '
-            f'rx="3" fill="{NONE if index is None else SHADES[index]}"/>'
-            f'<text class="code" x="{x + TILE / 2}" y="{y + 26}" text-anchor="middle">{escape(code)}</text>'
-            f'<text class="value" x="{x + TILE / 2}" y="{y + 44}" text-anchor="middle">{value:,}</text></g>'
+            f'rx="3" fill="{NONE if index is None else SHADES[index]}"{outline}/>'
+            f'<text class="code" x="{x + TILE / 2}" y="{y + 24}" text-anchor="middle">{escape(code)}</text>'
+            f'<text class="value" x="{x + TILE / 2}" y="{y + 40}" text-anchor="middle">{value:,}</text>'
+            + (f'<text class="covered" x="{x + TILE / 2}" y="{y + 54}" text-anchor="middle">{share:.0%} of days</text>' if partial else "")
+            + "</g>"
         )
-    parts.append(_legend(max(values.values(), default=0), x=2 * (TILE + GAP), y=8))
+    parts.append(_legend(max(values.values(), default=0), x=2 * (TILE + GAP), y=8,
+                         partial=any(coverage.get(c, 0.0) < 1 for c in tiles) if coverage is not None else False))
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _legend(peak: int, x: int, y: int) -> str:
+def _legend(peak: int, x: int, y: int, partial: bool = False) -> str:
     """Swatches for no declines and each decade up to the peak's, in the map's empty top row."""
     top = shade_index(peak)
     entries = [(NONE, "none")]
@@ -60,6 +72,10 @@ def _legend(peak: int, x: int, y: int) -> str:
         sx = x + i * 88
         parts.append(f'<rect x="{sx}" y="{y + 18}" width="16" height="16" rx="2" fill="{fill}"/>'
                      f'<text x="{sx + 21}" y="{y + 31}">{escape(label)}</text>')
+    if partial:
+        parts.append(f'<rect x="{x}" y="{y + 42}" width="16" height="16" rx="2" fill="{NONE}" stroke="{PARTIAL_OUTLINE}" '
+                     f'stroke-width="2" stroke-dasharray="4 3"/><text x="{x + 21}" y="{y + 55}">'
+                     "dashed: data for part of the window only (the share of its days on the tile)</text>")
     parts.append("</g>")
     return "".join(parts)
 

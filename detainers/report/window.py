@@ -12,7 +12,7 @@ DEFAULT_END = dt.date(2017, 5, 31)
 HEADLINE_KEYS = (
     "window_start", "window_end", "detainers_issued", "declined_detainers", "declining_jurisdictions",
     "declined_without_jurisdiction", "coverage_start", "coverage_end", "coverage_ratio", "states",
-    "outcome_pending_share",
+    "outcome_pending_share", "coverage_stretches",
 )
 
 # Which date puts a decline in the window: the detainer's prepare date, or the date of the

@@ -1,0 +1,72 @@
+"""How much of a window's data covers, stretch by stretch, month by month and state by state:
+what the text report and the HTML charts show beside each figure, so that a month covered for
+one state is never read beside a month covered for all of them as if they were alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, start: dt.date, end: dt.date, states) -> list[dict]:
+    cursor = con.execute(sql, dict(start=start, end=end, states=list(states) if states else None))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def coverage_stretches(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, states=None) -> list[dict]:
+    """The stretches between the first and last covered day of the window over which the
+    number of states covered holds still (marts.coverage_stretches); one stretch when the
+    coverage does not change inside the data's span."""
+    rows = _rows(con, "select * from marts.coverage_stretches($start, $end, states := $states)", start, end, states)
+    covered = [i for i, r in enumerate(rows) if r["states_covered"]]
+    if not covered:
+        return []
+    return [
+        dict(start=r["stretch_start"].isoformat(), end=r["stretch_end"].isoformat(),
+             states_covered=r["states_covered"], state_count=r["state_count"])
+        for r in rows[covered[0]:covered[-1] + 1]
+    ]
+
+
+def stretch_text(stretch: dict) -> str:
+    covered, count = stretch["states_covered"], stretch["state_count"]
+    if not covered:
+        held = "no data"
+    elif count == 1:
+        held = "covered"
+    else:
+        held = f"all {count} states" if covered == count else f"{covered} of {count} states"
+    return f"{stretch['start']} .. {stretch['end']}: {held}"
+
+
+def month_labels(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, states=None) -> dict[str, str]:
+    """Months ('YYYY-MM') whose data covers only part of their days or states in the window,
+    each with what it holds ("1 of 56 states", "19 of 31 days"); fully covered months are absent."""
+    labels = {}
+    for r in _rows(con, "select * from marts.monthly_coverage($start, $end, states := $states)", start, end, states):
+        if r["coverage_ratio"] >= 1 or not r["days_covered"]:
+            continue
+        parts = []
+        if r["most_states_covered"] < r["state_count"]:
+            parts.append(f"{r['most_states_covered']} of {r['state_count']} states")
+        if r["days_covered"] < r["days_in_window"]:
+            parts.append(f"{r['days_covered']} of {r['days_in_window']} days")
+        if not parts:  # every state on some day, every day some state: the share says it
+            parts.append(f"{r['coverage_ratio']:.0%} of days x states")
+        labels[r["month"].strftime("%Y-%m")] = ", ".join(parts)
+    return labels
+
+
+def state_coverage(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, states=None) -> dict[str, float]:
+    """Each state's share of the window's days that its data covers (marts.daily_coverage)."""
+    days = (end - start).days + 1
+    rows = con.execute(
+        """
+        select state_code, count(distinct day) from marts.daily_coverage
+        where macros.in_scope(day, state_code, $start, $end, $states) group by all
+        """,
+        dict(start=start, end=end, states=list(states) if states else None),
+    ).fetchall()
+    return {code: covered / days for code, covered in rows}
