@@ -40,7 +40,12 @@ named_matches as (
     inner join reference.counties as counties
         on counties.state_code = variants.state_code
         and (
-            regexp_matches(' ' || variants.folded_name || ' ', ' ' || counties.name_key || ' (COUNTY|PARISH|BOROUGH|MUNICIPIO) ')
+            -- whole-word containment, not a regex built per pair (compiling ~150,000 patterns
+            -- took 2.4 s of every build; this takes 0.16 s)
+            contains(' ' || variants.folded_name || ' ', ' ' || counties.name_key || ' COUNTY ')
+            or contains(' ' || variants.folded_name || ' ', ' ' || counties.name_key || ' PARISH ')
+            or contains(' ' || variants.folded_name || ' ', ' ' || counties.name_key || ' BOROUGH ')
+            or contains(' ' || variants.folded_name || ' ', ' ' || counties.name_key || ' MUNICIPIO ')
             or (counties.name_key like '% CITY' and contains(' ' || variants.folded_name || ' ', ' ' || counties.name_key || ' '))
         )
 ),
