@@ -45,6 +45,7 @@ class Source(BaseModel):
     max_compression_ratio: float = Field(default=limits()["max_compression_ratio"], gt=1)
     max_sheet_cells: int = Field(default=limits()["max_sheet_cells"], gt=0)
     max_blank_rows: int = Field(default=limits()["max_blank_rows"], ge=0)
+    max_text_length: int = Field(default=limits()["max_text_length"], gt=0)  # characters of one value
     # A file shaped like `layout` but with its own column names: {published name: canonical field}.
     columns: dict[str, str] | None = None
     layout_options: dict[str, object] | None = None  # overrides of LAYOUT_OPTIONS for this file

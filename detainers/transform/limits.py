@@ -15,6 +15,7 @@ class ReadLimits:
     max_compression_ratio: float  # xlsx: unpacked over packed size of one part
     max_sheet_cells: int  # xlsx: rows x columns a worksheet spans
     max_blank_rows: int  # blank rows in a row with data after them
+    max_text_length: int  # characters of one published value (transform/lengths.py)
 
     @classmethod
     def of(cls, source: Source | None = None) -> ReadLimits:

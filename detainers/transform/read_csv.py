@@ -22,6 +22,9 @@ TAIL_BYTES = 1 << 20  # where a file's last record is looked for
 # are tab-delimited, its `.txt` files comma-delimited.
 SEPARATORS = (",", "\t", ";", "|")
 SCAN_BYTES = 1 << 24
+# Python's csv refuses a field over 128 KiB: a longer one is read (and its row quarantined,
+# transform/lengths.py), not an error with no file named.
+csv.field_size_limit(1 << 30)
 
 
 def read_csv(path: Path, layout: Layout, info: ReadInfo, batch_rows: int, limits: ReadLimits) -> Iterator[pl.DataFrame]:
