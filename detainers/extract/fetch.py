@@ -70,13 +70,14 @@ def fetch(
     previous: PreviousFetch | None = None,
     policy: RetryPolicy = RetryPolicy(),
     session: requests.Session | None = None,
+    public: bool = False,
 ) -> Landed:
     """Land the source's current file; reuse the landed copy when nothing has changed."""
     prepare_landing(landing)
     deadline = time.monotonic() + policy.max_seconds
     if urlsplit(url).scheme in ("http", "https"):
         return _fetch_http(source_name, url, landing, expected_formats, previous, policy, deadline,
-                           session or requests.Session())
+                           session or requests.Session(), redact_url(url, public))
     return _fetch_local(source_name, url, landing, expected_formats, previous, policy, deadline)
 
 
@@ -112,8 +113,7 @@ def _place(name, shown, partial: Path, digest: str, size: int, target: Path, for
     return Landed(name, target, digest, size, status, etag, last_modified)
 
 
-def _fetch_http(name, url, landing, formats, previous, policy, deadline, session) -> Landed:
-    shown = redact_url(url)
+def _fetch_http(name, url, landing, formats, previous, policy, deadline, session, shown: str) -> Landed:
     headers = {}
     previous_path = landed_path(landing, previous.sha256) if previous else None
     if previous_path:

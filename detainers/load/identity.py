@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from detainers.extract.fetch import Landed, PreviousFetch, redact_url
+from detainers.extract.fetch import Landed, PreviousFetch
 from detainers.extract.manifest import Source
 
 
@@ -45,7 +45,7 @@ def published_state(warehouse: Path, landed_before: dict[str, PreviousFetch] | N
 
 def source_identity(source: Source) -> tuple:
     """The manifest's view of a source, as audit.sources records it."""
-    return _identity((redact_url(source.url), source.layout_name, source.release, source.window_start, source.window_end,
+    return _identity((source.shown_url, source.layout_name, source.release, source.window_start, source.window_end,
                       list(source.states) if source.states else None, source.extracted_on))
 
 

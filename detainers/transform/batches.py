@@ -49,7 +49,7 @@ def validated_batches(source: Source, landed: Landed, info: ReadInfo, normalizer
     shape), and the reasons of the rejected ones (`_index` in the batch, column, check).
     Errors name the source and the published file name."""
     layout = normalizer.layout
-    name = published_name(source.url, landed.path)
+    name = published_name(source.shown_url, landed.path)
     where = f"source {source.name}: {name}"
 
     def named(message: str) -> str:  # the source, and the file by its published name
