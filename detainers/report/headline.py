@@ -41,8 +41,12 @@ def headline(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, basis
 def published_marts(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to the published warehouse's marts. A file that is not a
     complete warehouse (empty, cut short, another database) is one clear error, not a trace."""
+    from detainers.build.audit import check_version
+
     con = open_published(warehouse)
     try:
+        if con.execute("select 1 from duckdb_tables() where schema_name = 'audit' and table_name = 'build_info'").fetchone():
+            check_version(con, warehouse)  # before any macro is called with arguments it may not take
         if not con.execute("select 1 from duckdb_functions() where schema_name = 'marts' and function_name = 'headline'").fetchone():
             raise DetainersError(f"{warehouse} holds no detainers warehouse (no marts.headline): "
                                  "run `detainers run` to build it")

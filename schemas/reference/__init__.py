@@ -112,6 +112,17 @@ def limits() -> dict[str, int | float | str]:
     return tomllib.loads((REFERENCE_DIR / "limits.toml").read_text("utf-8"))
 
 
+@functools.cache
+def failures() -> dict[str, dict[str, str]]:
+    """The failures foreseen (failures.toml): for each key, when it happens and its message."""
+    return tomllib.loads((REFERENCE_DIR / "failures.toml").read_text("utf-8"))
+
+
+def failure(key: str, **fields) -> str:
+    """The message of a foreseen failure, its fields filled in."""
+    return failures()[key]["message"].format(**fields)
+
+
 def earliest_prepare_date() -> dt.date:
     return rules()["earliest_prepare_date"]
 
