@@ -297,7 +297,3 @@ def serve(
 
 def main() -> None:
     app()
-
-
-if __name__ == "__main__":  # python -m detainers.cli, as well as the detainers entry point
-    main()

@@ -1,6 +1,6 @@
 """A warehouse built by an older version of detainers (issue 19): `report`, `dictionary` and
 `releases` say so in one line, and that `detainers run` rebuilds it, through one check
-(detainers/build/audit.py: check_version), instead of a binder error of a macro whose
+(detainers/report/headline.py: check_version), instead of a binder error of a macro whose
 signature changed; and `detainers run` does rebuild it, even with nothing else changed."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from detainers.build.audit import warehouse_version
+from detainers.versions import warehouse_version
 from detainers.cli import app
 from tests.badfiles import HEADER, good_rows, write_csv
 

@@ -5,40 +5,13 @@ fingerprint and no changed source has nothing to rebuild)."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import tomllib
 
 import duckdb
 
 from detainers.build.models import model_files
-from detainers.errors import DetainersError
-from detainers.paths import SQL_DIR, files_digest
+from detainers.paths import files_digest
+from detainers.versions import warehouse_version
 from schemas import rule_files
-from schemas.reference import failure
-
-VERSION_FILE = SQL_DIR / "version.toml"
-
-
-@functools.cache
-def warehouse_version() -> int:
-    """The shape of warehouse this code writes and reads (sql/version.toml says when it changes)."""
-    return tomllib.loads(VERSION_FILE.read_text("utf-8"))["warehouse_version"]
-
-
-def stamped_version(con: duckdb.DuckDBPyConnection) -> int:
-    """The version a warehouse was built as (1: built before builds were stamped)."""
-    row = con.execute("select value from audit.build_info where key = 'warehouse_version'").fetchone()
-    return int(row[0]) if row else 1
-
-
-def check_version(con: duckdb.DuckDBPyConnection, warehouse) -> None:
-    """The one check every reader of a published warehouse makes: a warehouse of another
-    version is one line saying so and what to do, not a binder error of a changed macro."""
-    found, current = stamped_version(con), warehouse_version()
-    if found != current:
-        key = "older_warehouse" if found < current else "newer_warehouse"
-        raise DetainersError(failure(key, warehouse=warehouse, found=found, current=current))
-
 
 def rules_fingerprint() -> str:
     """A hash of everything that shapes the warehouse besides the data: layouts, reference

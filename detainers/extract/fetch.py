@@ -24,6 +24,7 @@ from detainers.extract.landing import check_kind, landed_path, prepare_landing
 from detainers.extract.local import open_local
 from detainers.extract.meter import Limits, Meter, deadline_passed
 from detainers.extract.redact import redact_url
+from schemas.reference import failure
 from detainers.extract.transfer import CHUNK, land_chunks, land_copy, metered, read_chunks, sha256_of
 
 __all__ = ["Landed", "PreviousFetch", "RetryPolicy", "check_pinned", "fetch", "redact_url"]
@@ -172,6 +173,9 @@ def _stream_to_partial(response, landing: Path, limits: Limits, deadline: float,
         partial, digest = land_chunks(metered(_body(response), meter), landing)
     except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError, requests.Timeout) as exc:
         raise _Transient(f"{type(exc).__name__} while reading the body") from None
+    except requests.exceptions.ContentDecodingError:  # the server's fault, every time: not retried
+        raise FetchError(failure("gzip_not_gzip", source=name, url=shown,
+                                 encoding=response.headers.get("Content-Encoding", "gzip"))) from None
     if declared is not None and meter.size < declared and not response.headers.get("Content-Encoding"):
         partial.unlink()
         raise _Transient(f"body cut short: {meter.size:,} of {declared:,} bytes")

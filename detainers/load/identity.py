@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from detainers.build.audit import stamped_version, warehouse_version
+from detainers.versions import stamped_version, warehouse_version
 from detainers.extract.fetch import Landed, PreviousFetch
 from detainers.extract.manifest import Source
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import duckdb
 
 from detainers.errors import DetainersError
+from detainers.versions import stamped_version, warehouse_version
+from schemas.reference import failure
 from detainers.report.window import BASES, DEFAULT_END, DEFAULT_START, HEADLINE_KEYS  # noqa: F401 (re-exported)
 
 
@@ -41,8 +43,6 @@ def headline(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, basis
 def published_marts(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to the published warehouse's marts. A file that is not a
     complete warehouse (empty, cut short, another database) is one clear error, not a trace."""
-    from detainers.build.audit import check_version
-
     con = open_published(warehouse)
     try:
         if con.execute("select 1 from duckdb_tables() where schema_name = 'audit' and table_name = 'build_info'").fetchone():
@@ -55,6 +55,15 @@ def published_marts(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         raise DetainersError(f"cannot read {warehouse}: {str(exc).splitlines()[0]}") from None
     finally:
         con.close()
+
+
+def check_version(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
+    """The one check every reader of a published warehouse makes: a warehouse of another
+    version is one line saying so and what to do, not a binder error of a changed macro."""
+    found, current = stamped_version(con), warehouse_version()
+    if found != current:
+        key = "older_warehouse" if found < current else "newer_warehouse"
+        raise DetainersError(failure(key, warehouse=warehouse, found=found, current=current))
 
 
 def open_published(warehouse: Path) -> duckdb.DuckDBPyConnection:
