@@ -28,7 +28,7 @@ from detainers.build.exports import exports_current, place_exports, prepare_expo
 from detainers.build.models import build_models
 from detainers import stop
 from detainers.errors import DetainersError
-from detainers.extract.fetch import Landed, PreviousFetch, RetryPolicy, check_pinned, fetch, redact_url
+from detainers.extract.fetch import Landed, PreviousFetch, RetryPolicy, check_pinned, fetch
 from detainers.extract.manifest import Source
 from detainers.extract.releases import recognize_all
 from detainers.extract.index import remember, remembered
@@ -140,13 +140,13 @@ def fetch_source(source: Source, landing: Path, previous: PreviousFetch | None) 
     try:
         landed = fetch(source.name, source.url, landing, source.formats, previous,
                        RetryPolicy(max_bytes=source.max_bytes, max_seconds=source.max_seconds,
-                                   min_bytes_per_second=source.min_bytes_per_second))
+                                   min_bytes_per_second=source.min_bytes_per_second), public=source.url_public)
         check_pinned(source.name, landed, source.sha256)
         return landed
     except DetainersError:
         raise
     except Exception as exc:  # a fault nobody foresaw fails this source, not the run; its text may hold the URL
-        raise DetainersError(f"source {source.name}: unexpected {type(exc).__name__} fetching {redact_url(source.url)}") from None
+        raise DetainersError(f"source {source.name}: unexpected {type(exc).__name__} fetching {source.shown_url}") from None
 
 
 def collect_fetches(fetches: dict[str, Callable[[], Landed]], outcomes: dict[str, SourceOutcome]) -> dict[str, Landed]:

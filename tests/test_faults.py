@@ -48,7 +48,7 @@ def faults():
 def test_a_transient_fault_is_retried_then_named(faults, tmp_path, script, last):
     server = faults(script)
     url = server.url("/f.csv?token=SECRET")
-    with pytest.raises(FetchError, match=rf"source s: gave up on http://[\w.]+:\d+/f\.csv\?… after 3 attempts \(last: .*({last})") as caught:
+    with pytest.raises(FetchError, match=rf"source s: gave up on http://[\w.]+:\d+/f\.csv after 3 attempts \(last: .*({last})") as caught:
         fetch("s", url, tmp_path, ("csv",), policy=FAST)
     assert "SECRET" not in str(caught.value)
     assert len(server.requests) == 3
@@ -76,7 +76,7 @@ def test_http_errors(httpserver, tmp_path, status, retried):
 
 def test_a_redirect_loop_is_named(httpserver, tmp_path):
     httpserver.expect_request("/loop").respond_with_response(Response(status=302, headers={"Location": "/loop"}))
-    with pytest.raises(FetchError, match=r"source s: too many redirects fetching http://[\w.]+:\d+/loop"):
+    with pytest.raises(FetchError, match=r"source s: too many redirects fetching http://[\w.]+:\d+/…$"):
         fetch("s", httpserver.url_for("/loop"), tmp_path, ("csv",), policy=FAST)
     assert landed_files(tmp_path) == []
 
@@ -144,7 +144,7 @@ def test_a_failing_source_is_named_and_the_others_load(prefect_server, httpserve
     with caplog.at_level(logging.DEBUG):
         result = CliRunner().invoke(app, ["run", "--manifest", str(manifest), "--warehouse", str(warehouse)])
     assert result.exit_code == 1
-    assert f"1 source(s) failed: source remote-flaky: HTTP 403 FORBIDDEN fetching http://localhost:{httpserver.port}/r.csv?…" in result.output
+    assert f"1 source(s) failed: source remote-flaky: HTTP 403 FORBIDDEN fetching http://localhost:{httpserver.port}/r.csv" in result.output
     ours = [r.getMessage() for r in caplog.records if r.name != "werkzeug"]  # not the test server's access log
     assert "SECRET" not in "\n".join([result.output, *ours])
     assert count_by_source(warehouse) == {"local-good": 6, "remote-flaky": 4}, "the failed source keeps its rows"
@@ -196,7 +196,7 @@ def test_a_trickle_under_the_minimum_rate_fails_and_nothing_lands(faults, tmp_pa
     server = faults(("trickle", CSV))
     policy = RetryPolicy(attempts=3, backoff_seconds=0.01, read_timeout=5, min_bytes_per_second=1000, rate_window_seconds=0.5)
     url = server.url("/f.csv?token=SECRET")
-    with pytest.raises(FetchError, match=r"^source s: http://[\w.]+:\d+/f\.csv\?… too slow: \d+ bytes in [\d.]+ s, "
+    with pytest.raises(FetchError, match=r"^source s: http://[\w.]+:\d+/f\.csv too slow: \d+ bytes in [\d.]+ s, "
                                          r"under the minimum of 1,000 bytes/s$") as caught:
         fetch("s", url, tmp_path, ("csv",), policy=policy)
     assert "SECRET" not in str(caught.value)

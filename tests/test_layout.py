@@ -9,7 +9,8 @@ from tests.conftest import ROOT
 
 # Each layer and the layers it may import. Later stages may use the types earlier stages
 # hand them (a Source, a Landed file, a batch), never the other way round.
-BOTTOM = {"detainers.errors", "detainers.paths", "detainers.progress", "detainers.pause", "detainers.summary", "detainers.stop"}
+BOTTOM = {"detainers.errors", "detainers.paths", "detainers.progress", "detainers.pause", "detainers.summary", "detainers.stop",
+          "detainers.versions"}
 # What a command runs, decided before anything slow: the plan from the manifest, the
 # arguments, and whether to run under Prefect.
 COMMAND = {"detainers.plan", "detainers.arguments", "detainers.launch"}

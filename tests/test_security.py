@@ -176,26 +176,42 @@ def prefect_database() -> bytes:
 
 
 def test_secrets_in_url_paths_never_reach_logs_output_or_the_warehouse(prefect_server, httpserver, tmp_path, caplog):
-    """A token as a path segment, and a session id as a path parameter, are cut like a query
-    string; the host and the file's name stay, so a reader still knows which file it is."""
-    token, session = "t0kenAbCdEf0123456789xyz", "ABC123"
+    """A token as a folder of the path, and a session id as a path parameter, are cut like a
+    query string, whatever they look like (no guess at what is secret): the host and the
+    file's name stay, so a reader still knows which file it is."""
+    token, session = "abc", "ABC123"  # a token need not look like one
     bodies = {n: "".join(",".join(r) + "\n" for r in [HEADER, *good_rows(3, start=dt.date(2014 + n, 1, 1))]) for n in (0, 1)}
-    httpserver.expect_request(re.compile(rf"/{token}/data\.csv")).respond_with_data(bodies[0])
+    httpserver.expect_request(re.compile(rf"/download/{token}/extract\.csv")).respond_with_data(bodies[0])
     httpserver.expect_request(re.compile(r"/data\.csv;.*")).respond_with_data(bodies[1])
-    base = f"http://localhost:{httpserver.port}"
+    base = f"http://127.0.0.1:{httpserver.port}"
     manifest = tmp_path / "sources.toml"
     manifest.write_text("".join(
         f'[[source]]\nname = "s{n}"\nurl = "{url}"\nlayout = "lesa_stu"\nwindow_start = {2014 + n}-01-01\n'
-        f"window_end = {2014 + n}-12-31\n" for n, url in enumerate([f"{base}/{token}/data.csv", f"{base}/data.csv;jsessionid={session}"])))
+        f"window_end = {2014 + n}-12-31\n" for n, url in enumerate([f"{base}/download/{token}/extract.csv",
+                                                                    f"{base}/data.csv;jsessionid={session}"])))
     warehouse = tmp_path / "wh" / "detainers.duckdb"
     seen = "\n".join([*run_then_find_it_gone(manifest, warehouse, httpserver, caplog), all_text(warehouse), *every_file(tmp_path)])
     asked = " ".join(request.full_path for request, _ in httpserver.log)
-    assert token in asked and session in asked, "the secrets were used"
-    assert f"{base}/…/data.csv" in seen and f"{base}/data.csv;…" in seen, "host and file name are kept"
-    assert b"HTTP 410 GONE fetching http://localhost" in prefect_database()
-    for secret in (token, session):
+    assert f"/download/{token}/" in asked and session in asked, "the secrets were used"
+    assert f"{base}/…/extract.csv" in seen and f"{base}/data.csv" in seen, "host and file name are kept"
+    assert b"HTTP 410 GONE fetching http://127.0.0.1" in prefect_database()
+    for secret in (f"/{token}/", "/download/", session):
         assert secret not in seen
+        assert secret.encode() not in warehouse.read_bytes(), "nor anywhere in the warehouse file"
         assert secret.encode() not in prefect_database()
+
+
+def test_a_url_marked_public_is_kept_whole(httpserver, tmp_path):
+    """`url_public = true`: the manifest says the URL holds no secret, so it is stored and shown whole."""
+    httpserver.expect_request("/download/abc/extract.csv").respond_with_data(CSV)
+    url = f"http://127.0.0.1:{httpserver.port}/download/abc/extract.csv"
+    manifest = tmp_path / "sources.toml"
+    manifest.write_text(f'[[source]]\nname = "s"\nurl = "{url}"\nurl_public = true\nlayout = "lesa_stu"\n')
+    warehouse = tmp_path / "wh" / "detainers.duckdb"
+    done = CliRunner().invoke(app, ["run", "--no-prefect", "--manifest", str(manifest), "--warehouse", str(warehouse)])
+    assert done.exit_code == 0, done.output
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select url from audit.sources union all select url from audit.loads").fetchall() == [(url,), (url,)]
 
 
 def system_file_lines() -> list[str]:

@@ -5,12 +5,13 @@ fingerprint and no changed source has nothing to rebuild)."""
 from __future__ import annotations
 
 import datetime as dt
+
 import duckdb
 
 from detainers.build.models import model_files
 from detainers.paths import files_digest
+from detainers.versions import warehouse_version
 from schemas import rule_files
-
 
 def rules_fingerprint() -> str:
     """A hash of everything that shapes the warehouse besides the data: layouts, reference
@@ -19,7 +20,7 @@ def rules_fingerprint() -> str:
 
 
 def write_build_info(con: duckdb.DuckDBPyConnection, run_id: str, fingerprint: str) -> None:
-    for key, value in (("rules_fingerprint", fingerprint), ("last_run_id", run_id),
+    for key, value in (("rules_fingerprint", fingerprint), ("last_run_id", run_id), ("warehouse_version", str(warehouse_version())),
                        ("built_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))):
         con.execute("insert or replace into audit.build_info values (?, ?)", [key, value])
 

@@ -185,4 +185,4 @@ def run_data_tests(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> l
 
 def model_files(sql_dir: Path = SQL_DIR) -> list[Path]:
     """The files that shape the models: every SQL file and the data dictionary."""
-    return [*sorted(sql_dir.glob("**/*.sql")), sql_dir / "dictionary.toml"]
+    return [*sorted(sql_dir.glob("**/*.sql")), sql_dir / "dictionary.toml", sql_dir / "version.toml"]

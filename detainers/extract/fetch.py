@@ -24,6 +24,7 @@ from detainers.extract.landing import check_kind, landed_path, prepare_landing
 from detainers.extract.local import open_local
 from detainers.extract.meter import Limits, Meter, deadline_passed
 from detainers.extract.redact import redact_url
+from schemas.reference import failure
 from detainers.extract.transfer import CHUNK, land_chunks, land_copy, metered, read_chunks, sha256_of
 
 __all__ = ["Landed", "PreviousFetch", "RetryPolicy", "check_pinned", "fetch", "redact_url"]
@@ -70,13 +71,14 @@ def fetch(
     previous: PreviousFetch | None = None,
     policy: RetryPolicy = RetryPolicy(),
     session: requests.Session | None = None,
+    public: bool = False,
 ) -> Landed:
     """Land the source's current file; reuse the landed copy when nothing has changed."""
     prepare_landing(landing)
     deadline = time.monotonic() + policy.max_seconds
     if urlsplit(url).scheme in ("http", "https"):
         return _fetch_http(source_name, url, landing, expected_formats, previous, policy, deadline,
-                           session or requests.Session())
+                           session or requests.Session(), redact_url(url, public))
     return _fetch_local(source_name, url, landing, expected_formats, previous, policy, deadline)
 
 
@@ -112,8 +114,7 @@ def _place(name, shown, partial: Path, digest: str, size: int, target: Path, for
     return Landed(name, target, digest, size, status, etag, last_modified)
 
 
-def _fetch_http(name, url, landing, formats, previous, policy, deadline, session) -> Landed:
-    shown = redact_url(url)
+def _fetch_http(name, url, landing, formats, previous, policy, deadline, session, shown: str) -> Landed:
     headers = {}
     previous_path = landed_path(landing, previous.sha256) if previous else None
     if previous_path:
@@ -172,6 +173,9 @@ def _stream_to_partial(response, landing: Path, limits: Limits, deadline: float,
         partial, digest = land_chunks(metered(_body(response), meter), landing)
     except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError, requests.Timeout) as exc:
         raise _Transient(f"{type(exc).__name__} while reading the body") from None
+    except requests.exceptions.ContentDecodingError:  # the server's fault, every time: not retried
+        raise FetchError(failure("gzip_not_gzip", source=name, url=shown,
+                                 encoding=response.headers.get("Content-Encoding", "gzip"))) from None
     if declared is not None and meter.size < declared and not response.headers.get("Content-Encoding"):
         partial.unlink()
         raise _Transient(f"body cut short: {meter.size:,} of {declared:,} bytes")

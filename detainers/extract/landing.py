@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from detainers.errors import FetchError
 from detainers.extract.redact import redact_url
 from detainers.paths import PARTIAL_PREFIX
+from schemas.reference import failure
 
 DIRECTORY_MODE, FILE_MODE = 0o700, 0o600
 
@@ -59,8 +60,9 @@ def check_kind(name: str, shown: str, path: Path, formats: tuple[str, ...]) -> N
     kind = file_kind(head)
     problem = None
     if not head:
-        problem = "is empty"
-    elif head.removeprefix(b"\xef\xbb\xbf").lstrip().lower().startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")):
+        path.unlink(missing_ok=True)
+        raise FetchError(failure("empty_file", source=name, file=shown))
+    if head.removeprefix(b"\xef\xbb\xbf").lstrip().lower().startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")):
         problem = "is an HTML page (an error or login page?), not a data file"
     elif kind == "xlsx" and "xlsx" not in formats:
         problem = f"is an xlsx workbook, but the layout is published as {', '.join(formats)}"

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from detainers.errors import DetainersError, ManifestError
+from detainers.extract.redact import redact_url
 from detainers.extract.meter import MAX_BYTES, MAX_SECONDS, MIN_BYTES_PER_SECOND
 from schemas.layouts import FORMATS, InvalidLayoutFile, Layout, get_layout, known_layouts
 from schemas.reference import Release, as_state_codes, limits, releases
@@ -28,6 +29,9 @@ class Source(BaseModel):
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")
     url: str
+    # Whether the URL may be shown whole (messages, logs, the warehouse, Prefect). By default
+    # only its scheme, host and file name are (extract/redact.py): the full URL lives here only.
+    url_public: bool = False
     # None: the file must be a known release (schemas/reference/releases.csv), recognized by
     # its bytes once fetched (detainers/extract/releases.py), which then gives its layout.
     layout: str | None = None
@@ -45,6 +49,7 @@ class Source(BaseModel):
     max_compression_ratio: float = Field(default=limits()["max_compression_ratio"], gt=1)
     max_sheet_cells: int = Field(default=limits()["max_sheet_cells"], gt=0)
     max_blank_rows: int = Field(default=limits()["max_blank_rows"], ge=0)
+    max_text_length: int = Field(default=limits()["max_text_length"], gt=0)  # characters of one value
     # A file shaped like `layout` but with its own column names: {published name: canonical field}.
     columns: dict[str, str] | None = None
     layout_options: dict[str, object] | None = None  # overrides of LAYOUT_OPTIONS for this file
@@ -81,6 +86,11 @@ class Source(BaseModel):
         if self.extracted_on and self.extracted_on > dt.date.today():
             raise ValueError(f"extracted_on {self.extracted_on} is in the future")
         return self
+
+    @property
+    def shown_url(self) -> str:
+        """The URL as it may be stored and shown (extract/redact.py)."""
+        return redact_url(self.url, self.url_public)
 
     @property
     def catalog_id(self) -> str | None:

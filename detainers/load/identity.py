@@ -9,7 +9,8 @@ from pathlib import Path
 
 import duckdb
 
-from detainers.extract.fetch import Landed, PreviousFetch, redact_url
+from detainers.versions import stamped_version, warehouse_version
+from detainers.extract.fetch import Landed, PreviousFetch
 from detainers.extract.manifest import Source
 
 
@@ -20,6 +21,7 @@ class PublishedState:
     fetches: dict[str, PreviousFetch]
     sources: dict[str, tuple]
     fingerprint: str | None
+    version: int | None = None  # the warehouse version it was built as (build/audit.py)
     damaged: bool = False  # the published file could not be read: the build starts afresh
 
 
@@ -34,18 +36,20 @@ def published_state(warehouse: Path, landed_before: dict[str, PreviousFetch] | N
             "from audit.sources"
         ).fetchall()
         fingerprint = con.execute("select value from audit.build_info where key = 'rules_fingerprint'").fetchone()
+        version = stamped_version(con)
     finally:
         con.close()
     return PublishedState(
         fetches={r[0]: PreviousFetch(r[8], r[9], r[10]) for r in rows if r[8]},
         sources={r[0]: _identity(r[1:8]) for r in rows},
         fingerprint=fingerprint[0] if fingerprint else None,
+        version=version,
     )
 
 
 def source_identity(source: Source) -> tuple:
     """The manifest's view of a source, as audit.sources records it."""
-    return _identity((redact_url(source.url), source.layout_name, source.release, source.window_start, source.window_end,
+    return _identity((source.shown_url, source.layout_name, source.release, source.window_start, source.window_end,
                       list(source.states) if source.states else None, source.extracted_on))
 
 
@@ -55,7 +59,7 @@ def _identity(values) -> tuple:
 
 def needs_build(state: PublishedState, sources: tuple[Source, ...], landed: dict[str, Landed], fingerprint: str) -> bool:
     """A new build is needed when a file, the manifest or the rules changed since the last one."""
-    if state.fingerprint != fingerprint:
+    if state.fingerprint != fingerprint or state.version != warehouse_version():
         return True
     if {s.name: source_identity(s) for s in sources} != state.sources:
         return True

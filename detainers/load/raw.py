@@ -19,7 +19,7 @@ import polars as pl
 
 from detainers import progress, stop
 from detainers.errors import RejectThresholdError
-from detainers.extract.fetch import Landed, redact_url
+from detainers.extract.fetch import Landed
 from detainers.extract.landing import published_name
 from detainers.extract.manifest import Source
 from detainers.transform.batches import Derived, derive
@@ -128,7 +128,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
 def _threshold_breach(source: Source, landed: Landed, result: LoadResult) -> str | None:
     """The reason the source must not replace its rows, or None; warnings go on the result."""
     if result.rows_read == 0:
-        return f"source {source.name}: {published_name(source.url, landed.path)} holds no data rows"
+        return f"source {source.name}: {published_name(source.shown_url, landed.path)} holds no data rows"
     share = result.rows_rejected / result.rows_read
     if share > source.reject_stop_share:
         return (f"source {source.name}: {result.rows_rejected:,} of {result.rows_read:,} rows rejected "
@@ -179,7 +179,7 @@ def _record_load(con, source: Source, landed: Landed, run_id: str, result: LoadR
             $read_seconds as seconds_read_validate, $write_seconds as seconds_write, $fingerprint as rules_fingerprint,
             $load_key as load_key
         """,
-        dict(load_id=result.load_id, run_id=run_id, source=source.name, release=source.release, url=redact_url(source.url),
+        dict(load_id=result.load_id, run_id=run_id, source=source.name, release=source.release, url=source.shown_url,
              sha256=landed.sha256, bytes=landed.size, format=info.file_format, delimiter=info.delimiter, sheets=info.sheets, extra=info.extra_columns,
              read=result.rows_read, loaded=result.rows_loaded, rejected=result.rows_rejected, status=result.status,
              message=message or "; ".join(result.warnings) or None, started=started,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import duckdb
 
-from detainers.extract.fetch import redact_url
 from detainers.extract.manifest import Source
 from detainers.load.raw import delete_rows
 
@@ -27,7 +26,7 @@ def record_sources(con: duckdb.DuckDBPyConnection, sources: tuple[Source, ...]) 
                 extracted_on = excluded.extracted_on, has_lift_date = excluded.has_lift_date,
                 current_load_id = case when audit.sources.layout = excluded.layout then audit.sources.current_load_id end
             """,
-            dict(name=s.name, url=redact_url(s.url), layout=s.layout_name, release=s.release, start=s.window_start,
+            dict(name=s.name, url=s.shown_url, layout=s.layout_name, release=s.release, start=s.window_start,
                  end=s.window_end, rule=s.resolved_layout().duplicate_rule if s.layout else "none",
                  states=list(s.states) if s.states else None, extracted_on=s.extracted_on,
                  has_lift_date=bool(s.layout) and "lift_date" in s.resolved_layout().columns.values()),

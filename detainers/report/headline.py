@@ -12,6 +12,8 @@ import duckdb
 
 from detainers.errors import DetainersError
 from detainers.report.coverage import coverage_stretches
+from detainers.versions import stamped_version, warehouse_version
+from schemas.reference import failure
 from detainers.report.window import BASES, DEFAULT_END, DEFAULT_START, HEADLINE_KEYS  # noqa: F401 (re-exported)
 
 
@@ -45,6 +47,8 @@ def published_marts(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     complete warehouse (empty, cut short, another database) is one clear error, not a trace."""
     con = open_published(warehouse)
     try:
+        if con.execute("select 1 from duckdb_tables() where schema_name = 'audit' and table_name = 'build_info'").fetchone():
+            check_version(con, warehouse)  # before any macro is called with arguments it may not take
         if not con.execute("select 1 from duckdb_functions() where schema_name = 'marts' and function_name = 'headline'").fetchone():
             raise DetainersError(f"{warehouse} holds no detainers warehouse (no marts.headline): "
                                  "run `detainers run` to build it")
@@ -53,6 +57,15 @@ def published_marts(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         raise DetainersError(f"cannot read {warehouse}: {str(exc).splitlines()[0]}") from None
     finally:
         con.close()
+
+
+def check_version(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
+    """The one check every reader of a published warehouse makes: a warehouse of another
+    version is one line saying so and what to do, not a binder error of a changed macro."""
+    found, current = stamped_version(con), warehouse_version()
+    if found != current:
+        key = "older_warehouse" if found < current else "newer_warehouse"
+        raise DetainersError(failure(key, warehouse=warehouse, found=found, current=current))
 
 
 def open_published(warehouse: Path) -> duckdb.DuckDBPyConnection:

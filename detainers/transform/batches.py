@@ -1,5 +1,5 @@
 """One source's file as a stream of validated batches: read, check the published shape,
-normalize and validate by distinct value (values.py), split the rows to store from the
+quarantine values too long to keep (lengths.py), normalize and validate by distinct value (values.py), split the rows to store from the
 rejected, with their reasons. `read_ahead` runs the stream one batch ahead in a thread, so
 the next batch is read while the loader writes this one."""
 
@@ -19,6 +19,7 @@ from detainers.extract.fetch import Landed
 from detainers.extract.landing import published_name
 from detainers.extract.manifest import Source
 from detainers.transform.info import ReadInfo
+from detainers.transform.lengths import cut_long_values, merge_reasons
 from detainers.transform.limits import ReadLimits
 from detainers.transform.read import read_batches
 from detainers.transform.validate import NO_REASONS, check_published, split_valid
@@ -48,20 +49,25 @@ def validated_batches(source: Source, landed: Landed, info: ReadInfo, normalizer
     shape), and the reasons of the rejected ones (`_index` in the batch, column, check).
     Errors name the source and the published file name."""
     layout = normalizer.layout
-    name = published_name(source.url, landed.path)
+    name = published_name(source.shown_url, landed.path)
     where = f"source {source.name}: {name}"
 
     def named(message: str) -> str:  # the source, and the file by its published name
         return message if message.startswith(where) else f"source {source.name}: " + message.replace(landed.path.name, name, 1)
 
+    limits = ReadLimits.of(source)
     try:
-        for published in read_batches(landed.path, layout, info, limits=ReadLimits.of(source)):
+        for published in read_batches(landed.path, layout, info, limits=limits):
             check_published(published, layout, where)
+            # a value too long is missing to the normalizer, and cut where audit.rejects shows it
+            shown, published, too_long = cut_long_values(published, layout, limits.max_text_length)
             positions, passes = normalizer.rows(published)
-            reasons = _reasons(normalizer, positions, passes)
+            if too_long.height:
+                passes = passes.scatter(too_long["_index"], False)
+            reasons = merge_reasons(_reasons(normalizer, positions, passes), too_long)
             # the whole-row verdict is final: a row the model passes whole is stored
             passes = passes | pl.repeat(True, positions.height, dtype=pl.Boolean, eager=True).scatter(reasons["_index"], False)
-            yield published, normalizer.stored(positions.filter(passes)), reasons
+            yield shown, normalizer.stored(positions.filter(passes)), reasons
     except LayoutError as exc:
         raise LayoutError(named(str(exc))) from None
     info.warnings = [named(warning) for warning in info.warnings]

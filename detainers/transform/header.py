@@ -13,6 +13,7 @@ import re
 from detainers.errors import LayoutError
 from detainers.transform.info import ReadInfo
 from schemas.layouts import Layout
+from schemas.reference import failure
 
 HEADER_SEARCH_ROWS = 30  # how far to look for a misplaced header, to say where it is
 # A header sharing no column with the layout may not be data at all (a manifest pointed at
@@ -34,8 +35,8 @@ def match_header(found: list[str], layout: Layout, where: str, info: ReadInfo) -
     places = {column: [i for i, key in enumerate(keys) if key == header_key(column)] for column in layout.columns}
     missing = [c for c in layout.required_columns if not places[c]]
     if missing:
-        raise LayoutError(f"{where}: missing column(s) {missing}.\n  expected: {list(layout.columns)}\n  found:    "
-                          + (str(names) if set(keys) & set(wanted) else NOT_QUOTED))
+        raise LayoutError(failure("no_header", where=where, missing=missing, expected=list(layout.columns),
+                                  found=str(names) if set(keys) & set(wanted) else NOT_QUOTED))
     twice = {c: at for c, at in places.items() if len(at) > 1}
     if twice:  # reading either copy could lose every value of the other: the file is refused
         raise LayoutError(f"{where}: the header names a column more than once, so which copy holds its values is unknown: "

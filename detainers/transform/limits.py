@@ -3,7 +3,7 @@ same names, per source, with their defaults in schemas/reference/limits.toml."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from detainers.extract.manifest import Source
 from schemas import reference
@@ -15,6 +15,8 @@ class ReadLimits:
     max_compression_ratio: float  # xlsx: unpacked over packed size of one part
     max_sheet_cells: int  # xlsx: rows x columns a worksheet spans
     max_blank_rows: int  # blank rows in a row with data after them
+    # characters of one published value (transform/lengths.py)
+    max_text_length: int = field(default_factory=lambda: reference.limits()["max_text_length"])
 
     @classmethod
     def of(cls, source: Source | None = None) -> ReadLimits:

@@ -16,12 +16,16 @@ from detainers.transform.header import HEADER_SEARCH_ROWS, header_index, match_h
 from detainers.transform.info import ROW, SHEET, WHOLE, ReadInfo
 from detainers.transform.limits import ReadLimits
 from schemas.layouts import Layout
+from schemas.reference import failure
 
 TAIL_BYTES = 1 << 20  # where a file's last record is looked for
 # Delimiters a header line may use, in the order they are tried: the NPR family's `.csv` files
 # are tab-delimited, its `.txt` files comma-delimited.
 SEPARATORS = (",", "\t", ";", "|")
 SCAN_BYTES = 1 << 24
+# Python's csv refuses a field over 128 KiB: a longer one is read (and its row quarantined,
+# transform/lengths.py), not an error with no file named.
+csv.field_size_limit(1 << 30)
 
 
 def read_csv(path: Path, layout: Layout, info: ReadInfo, batch_rows: int, limits: ReadLimits) -> Iterator[pl.DataFrame]:
@@ -141,8 +145,17 @@ def _utf8_source(path: Path):
             return raw if raw is not None else path
         data = raw if raw is not None else path.read_bytes()
         if not utf8:
-            data = data.decode("cp1252", errors="replace").encode("utf-8")
+            data = _from_cp1252(data, path)
     return _lf_ended(data)
+
+
+def _from_cp1252(data: bytes, path: Path) -> bytes:
+    """Windows-1252 as UTF-8. Five bytes are undefined in it: a file holding one is neither
+    encoding (another code page, or not text at all), and guessing would load wrong names."""
+    try:
+        return data.decode("cp1252").encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LayoutError(failure("not_text", file=path.name, offset=exc.start, byte=data[exc.start])) from None
 
 
 def _lf_ended(data: bytes) -> bytes:

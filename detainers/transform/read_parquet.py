@@ -30,6 +30,7 @@ from detainers.transform.limits import ReadLimits
 from detainers.transform.workbook import RATIO_FLOOR
 from schemas.canonical import DATE_FIELDS
 from schemas.layouts import Layout
+from schemas.reference import failure
 
 
 def read_parquet(path: Path, layout: Layout, info: ReadInfo, batch_rows: int, limits: ReadLimits) -> Iterator[pl.DataFrame]:
@@ -42,8 +43,8 @@ def read_parquet(path: Path, layout: Layout, info: ReadInfo, batch_rows: int, li
                 or pa.types.is_large_string(schema.field(pos).type)]
         parquet = pq.ParquetFile(path, read_dictionary=text)
         check_parquet(where, parquet.metadata, limits)
-    except (pa.ArrowException, OSError) as exc:
-        raise LayoutError(f"{where}: not a readable Parquet file ({str(exc).splitlines()[0]})") from None
+    except (pa.ArrowException, OSError):
+        raise LayoutError(failure("truncated_parquet", file=where, past="")) from None
     info.sheets = [""]
     runs = BlankRuns(columns, layout, limits.max_blank_rows, where)
     first = 1
@@ -54,8 +55,8 @@ def read_parquet(path: Path, layout: Layout, info: ReadInfo, batch_rows: int, li
             rows = rows.with_columns(pl.lit("").alias(SHEET), pl.int_range(first, first + rows.height, dtype=pl.Int64).alias(ROW))
             first += rows.height
             yield from runs.take(rows)
-    except (pa.ArrowException, OSError) as exc:
-        raise LayoutError(f"{where}: not a readable Parquet file past row {first - 1:,} ({str(exc).splitlines()[0]})") from None
+    except (pa.ArrowException, OSError):
+        raise LayoutError(failure("truncated_parquet", file=where, past=f" past row {first - 1:,}")) from None
     info.note(runs.end())
 
 

@@ -16,6 +16,7 @@ import fastexcel
 import polars as pl
 
 from detainers.errors import LayoutError
+from schemas.reference import failure
 from detainers.transform.blank_rows import BlankRuns
 from detainers.transform.header import HEADER_SEARCH_ROWS, header_index, match_header, raise_if_elsewhere
 from detainers.transform.info import ROW, SHEET, ReadInfo
@@ -31,8 +32,8 @@ def read_xlsx(path: Path, layout: Layout, info: ReadInfo, batch_rows: int, limit
     check_workbook(path, limits)  # before calamine, whose failed allocation would abort the process
     try:
         workbook = fastexcel.read_excel(path)
-    except Exception as exc:  # calamine raises several types for corrupt zips
-        raise LayoutError(f"{path.name}: not a readable xlsx workbook ({exc})") from None
+    except Exception:  # calamine raises several types for corrupt zips
+        raise LayoutError(failure("truncated_xlsx", file=path.name)) from None
     names = workbook.sheet_names if layout.sheets == "all" else list(layout.sheets)
     for sheet_name in names:
         where = f"{path.name}, sheet {sheet_name!r}"

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from detainers.errors import LayoutError
 from detainers.transform.limits import ReadLimits
+from schemas.reference import failure
 
 HEAD_BYTES = 64 << 10  # a worksheet's <dimension> comes before its data, in its first lines
 RATIO_FLOOR = 1 << 20  # a part unpacking to less than this cannot hurt, whatever its ratio
@@ -39,8 +40,8 @@ def check_workbook(path: Path, limits: ReadLimits) -> None:
             for part in parts:
                 if part.filename.lower().endswith(".xml"):
                     _check_sheet(path.name, book, part, limits)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as exc:
-        raise LayoutError(f"{path.name}: not a readable xlsx workbook ({exc})") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError):
+        raise LayoutError(failure("truncated_xlsx", file=path.name)) from None
 
 
 def _check_sizes(name: str, parts: list[zipfile.ZipInfo], limits: ReadLimits) -> None:

@@ -16,9 +16,10 @@ from typing import NamedTuple
 REFERENCE_DIR = Path(__file__).parent
 # The reference files normalization and validation read. An edit to one changes the rows a
 # load derives from its file, so every source is derived again; the other files (published
-# figures, vocabularies of the models) shape only the SQL models, and limits.toml decides only
-# whether a file is read at all, never which rows it gives.
-ROW_RULES = ("states.csv", "lift_reasons.csv", "outcomes.csv", "detainer_forms.csv", "placeholder_facilities.csv", "rules.toml")
+# figures, vocabularies of the models) shape only the SQL models. limits.toml is one of them
+# for max_text_length (and how a value over it is shown), which decides which rows load.
+ROW_RULES = ("states.csv", "lift_reasons.csv", "outcomes.csv", "detainer_forms.csv", "placeholder_facilities.csv", "rules.toml",
+             "limits.toml")
 
 
 def rows(name: str) -> list[dict[str, str]]:
@@ -105,10 +106,21 @@ def rules() -> dict:
 
 
 @functools.cache
-def limits() -> dict[str, int | float]:
+def limits() -> dict[str, int | float | str]:
     """What a source's file may ask of the machine (limits.toml): defaults of the manifest
-    settings of the same names."""
+    settings of the same names, and how a value over max_text_length is told and shown."""
     return tomllib.loads((REFERENCE_DIR / "limits.toml").read_text("utf-8"))
+
+
+@functools.cache
+def failures() -> dict[str, dict[str, str]]:
+    """The failures foreseen (failures.toml): for each key, when it happens and its message."""
+    return tomllib.loads((REFERENCE_DIR / "failures.toml").read_text("utf-8"))
+
+
+def failure(key: str, **fields) -> str:
+    """The message of a foreseen failure, its fields filled in."""
+    return failures()[key]["message"].format(**fields)
 
 
 def earliest_prepare_date() -> dt.date:

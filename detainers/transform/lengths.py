@@ -1,0 +1,61 @@
+"""Values too long to keep: a published value over its source's max_text_length quarantines
+its row before anything of it is stored. The normalizer sees the value as missing (so no
+dictionary, mart or export ever holds it); audit.rejects keeps the row with the value cut
+(schemas/reference/limits.toml says to what), its length and its sha256."""
+
+from __future__ import annotations
+
+import hashlib
+
+import polars as pl
+
+from schemas.layouts import Layout
+from schemas.reference import limits
+
+REASONS = {"_index": pl.Int64, "column": pl.String, "check": pl.String}
+
+
+def cut_long_values(published: pl.DataFrame, layout: Layout, limit: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(the batch with each value over `limit` cut, as audit.rejects shows it; the batch with
+    those values missing, to normalize; one reason per row over, `_index` its place)."""
+    shown, blanked, reasons = published, published, []
+    for name, field in layout.columns.items():
+        if name not in published.columns or published[name].dtype not in (pl.Categorical, pl.String):
+            continue  # dates a spreadsheet stored as dates have no length
+        column = published[name]
+        lengths = column.cat.len_chars() if column.dtype == pl.Categorical else column.str.len_chars()
+        over = lengths.gt(limit).fill_null(False)
+        if not over.any():  # every batch of a sound file: one pass over integer codes per column
+            continue
+        at = over.arg_true()
+        values = column.gather(at).cast(pl.String).to_list()
+        cut = column.cast(pl.String).scatter(at, [cut_value(v) for v in values])
+        shown = shown.with_columns(cut.cast(column.dtype))
+        blanked = blanked.with_columns(pl.when(over).then(None).otherwise(column).alias(name))
+        reasons += [(int(i), field, too_long(field, len(v), limit)) for i, v in zip(at, values)]
+    if not reasons:
+        return published, published, pl.DataFrame(schema=REASONS)
+    frame = pl.DataFrame(reasons, schema=REASONS, orient="row")
+    frame = frame.group_by("_index", maintain_order=True).agg(pl.col("column").str.join("; "), pl.col("check").str.join("; "))
+    return shown, blanked, frame
+
+
+def too_long(column: str, length: int, limit: int) -> str:
+    rules = limits()
+    return rules["too_long_reason"].format(column=column, length=length, limit=limit, shown=rules["shown_characters"])
+
+
+def cut_value(value: str) -> str:
+    """What audit.rejects keeps of a value too long: its start, its length, its fingerprint."""
+    rules = limits()
+    digest = hashlib.sha256(value.encode("utf-8", errors="surrogatepass")).hexdigest()
+    return rules["cut_value"].format(head=value[: rules["shown_characters"]], length=len(value), sha256=digest)
+
+
+def merge_reasons(*frames: pl.DataFrame) -> pl.DataFrame:
+    """Reasons of the same rows from several checks, one row per `_index` (joined by '; ')."""
+    frames = [f.select(list(REASONS)) for f in frames if f.height]
+    if len(frames) < 2:
+        return frames[0] if frames else pl.DataFrame(schema=REASONS)
+    return (pl.concat(frames).group_by("_index", maintain_order=True)
+            .agg(pl.col("column").str.join("; "), pl.col("check").str.join("; ")).sort("_index"))
