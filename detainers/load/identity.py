@@ -21,6 +21,7 @@ class PublishedState:
     sources: dict[str, tuple]
     fingerprint: str | None
     damaged: bool = False  # the published file could not be read: the build starts afresh
+    storage: str | None = None  # DuckDB's label of the file's format ('v1.0.0+'), read on the same connection
 
 
 def published_state(warehouse: Path, landed_before: dict[str, PreviousFetch] | None = None) -> PublishedState:
@@ -34,12 +35,15 @@ def published_state(warehouse: Path, landed_before: dict[str, PreviousFetch] | N
             "from audit.sources"
         ).fetchall()
         fingerprint = con.execute("select value from audit.build_info where key = 'rules_fingerprint'").fetchone()
+        storage = con.execute("select tags['storage_version'] from duckdb_databases() "
+                              "where database_name = current_database()").fetchone()[0]
     finally:
         con.close()
     return PublishedState(
         fetches={r[0]: PreviousFetch(r[8], r[9], r[10]) for r in rows if r[8]},
         sources={r[0]: _identity(r[1:8]) for r in rows},
         fingerprint=fingerprint[0] if fingerprint else None,
+        storage=storage,
     )
 
 

@@ -40,7 +40,12 @@ named_matches as (
     inner join reference.counties as counties
         on counties.state_code = variants.state_code
         and (
-            regexp_matches(' ' || variants.folded_name || ' ', ' ' || counties.name_key || ' (COUNTY|PARISH|BOROUGH|MUNICIPIO) ')
+            -- literal matches (a name_key is letters, digits and spaces): a regular expression
+            -- built per pair was compiled for every spelling and county of its state (seconds)
+            contains(' ' || variants.folded_name || ' ', ' ' || counties.name_key || ' COUNTY ')
+            or contains(' ' || variants.folded_name || ' ', ' ' || counties.name_key || ' PARISH ')
+            or contains(' ' || variants.folded_name || ' ', ' ' || counties.name_key || ' BOROUGH ')
+            or contains(' ' || variants.folded_name || ' ', ' ' || counties.name_key || ' MUNICIPIO ')
             or (counties.name_key like '% CITY' and contains(' ' || variants.folded_name || ' ', ' ' || counties.name_key || ' '))
         )
 ),
