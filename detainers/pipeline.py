@@ -19,13 +19,13 @@ from dataclasses import replace
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from detainers.build import warehouse as wh
 from detainers.build.audit import record_run, rules_fingerprint, write_build_info
 from detainers.build.exports import exports_current, place_exports, prepare_exports, write_exports
-from detainers.build.models import build_models
 from detainers import stop
 from detainers.errors import DetainersError
 from detainers.extract.fetch import Landed, PreviousFetch, RetryPolicy, check_pinned, fetch
@@ -33,13 +33,15 @@ from detainers.extract.manifest import Source
 from detainers.extract.releases import recognize_all
 from detainers.extract.index import remember, remembered
 from detainers.load.identity import PublishedState, needs_build, published_state
-from detainers.load.raw import LoadResult, load_source
-from detainers.load.sources import record_sources
 from detainers.plan import FETCH_CONCURRENCY, Plan, plan_backfill, plan_run  # noqa: F401 (the pipeline's inputs, re-exported)
 from detainers.paths import landing_dir
 from detainers.report.headline import DEFAULT_END, DEFAULT_START, headline
 from detainers.summary import RunSummary, SourceOutcome, new_run
-from detainers.transform.published import published_facility_declines
+
+# What only a build needs (polars, pyarrow, pandera: about half a second to import) is
+# imported when a build starts, so a run that finds nothing changed never pays for it.
+if TYPE_CHECKING:
+    from detainers.load.raw import LoadResult
 
 log = logging.getLogger("detainers.pipeline")
 
@@ -97,7 +99,7 @@ def run_pipeline(plan: Plan, warehouse: Path, wait_seconds: float = 0.0, stages:
         stop.check()
         # A published file in another storage format than wh.STORAGE_VERSION is rebuilt once, in it.
         fingerprint = rules_fingerprint()
-        if not needs_build(state, plan.manifest, landed, fingerprint) and wh.in_storage_version(warehouse):
+        if not needs_build(state, plan.manifest, landed, fingerprint) and wh.in_storage_version(warehouse, state.storage):
             for name in landed:
                 outcomes[name].load = "skipped_unchanged"
             _nothing_changed(warehouse, summary)
@@ -184,11 +186,15 @@ def recognize_releases(plan: Plan, landed: dict[str, Landed], previous: dict[str
 
 def load_landed(con, source: Source, landed: Landed, run_id: str) -> LoadResult:
     """Transform and load one landed file: its validated batches, read one ahead of the write."""
+    from detainers.load.raw import load_source
+
     return load_source(con, source, landed, run_id)
 
 
 def _build_and_publish(plan: Plan, warehouse: Path, landed: dict[str, Landed], summary: RunSummary,
                        outcomes: dict[str, SourceOutcome], stages: Stages, fingerprint: str, fresh: bool = False) -> None:
+    from detainers.load.sources import record_sources
+
     build = wh.start_build(warehouse, fresh=fresh)
     try:
         with _timed(summary, "load_total"):
@@ -244,6 +250,9 @@ def load_into_build(build: Path, source: Source, landed: Landed, run_id: str) ->
 def build_and_test(build: Path, run: dict, fingerprint: str) -> dict:
     """The SQL models and data tests, the build's own records (`fingerprint`: of the rules and
     models it is built with), and the headline it publishes."""
+    from detainers.build.models import build_models
+    from detainers.transform.published import published_facility_declines
+
     def steps(con):
         build_models(con, {"published_facility_declines": published_facility_declines()})
         write_build_info(con, run["run_id"], fingerprint)

@@ -98,17 +98,19 @@ def plain_backfill(manifest, warehouse, start, end):
 @pytest.mark.parametrize("how", ["prefect", "plain"])
 def test_fetches_run_in_parallel_up_to_the_limit(prefect_server, tmp_path, httpserver, monkeypatch, how):
     import threading
-    import time
 
     import detainers.pipeline
 
     real_fetch, lock, state = detainers.pipeline.fetch, threading.Lock(), {"now": 0, "most": 0}
+    overlapped = threading.Event()  # set when two fetches are in flight at once
 
-    def slow_fetch(*args, **kwargs):  # the task's plain function, slowed to overlap
+    def slow_fetch(*args, **kwargs):  # the task's plain function, held until another overlaps it
         with lock:
             state["now"] += 1
             state["most"] = max(state["most"], state["now"])
-        time.sleep(0.5)
+            if state["most"] > 1:
+                overlapped.set()
+        overlapped.wait(10)  # fetches one at a time would each wait this out, and fail below
         try:
             return real_fetch(*args, **kwargs)
         finally:

@@ -16,7 +16,7 @@ import pytest
 
 from detainers.build import warehouse as wh
 from tests.conftest import ROOT
-from tests.test_reliability import REMOTE, child_env, setup, state, wait_until  # noqa: F401 (setup is a fixture)
+from tests.test_reliability import REMOTE, child_env, published_two_sources, setup, state, wait_until  # noqa: F401 (fixtures)
 
 CLI = "from detainers.cli import main; main()"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -89,21 +90,34 @@ def kill(proc: subprocess.Popen) -> None:
     proc.stdout.close()
 
 
-@pytest.fixture
-def setup(prefect_server, tmp_path):
-    """A published warehouse of two sources (3 local rows, 2 remote), and the local file
-    changed since, so the next run has a build to make."""
+@pytest.fixture(scope="session")
+def published_two_sources(prefect_server, tmp_path_factory):
+    """Made once per session: a published warehouse of two sources (3 local rows, 2 remote
+    from the session's fault server), and the local file changed since."""
     from flows.pipeline import run_flow
 
     server = FaultServer(("ok", REMOTE), stall_seconds=60)
-    local = write_csv(tmp_path / "local.csv", [HEADER, *good_rows(3)])
-    manifest = tmp_path / "sources.toml"
+    folder = tmp_path_factory.mktemp("two-sources")
+    local = write_csv(folder / "local.csv", [HEADER, *good_rows(3)])
+    manifest = folder / "sources.toml"
     manifest.write_text(MANIFEST.format(local=local, remote=server.url("/remote.csv")))
-    warehouse = tmp_path / "wh" / "detainers.duckdb"
+    warehouse = folder / "wh" / "detainers.duckdb"
     assert run_flow(manifest=manifest, warehouse=warehouse).published
     write_csv(local, [HEADER, *good_rows(6)])
     yield manifest, warehouse, server
     server.close()
+
+
+@pytest.fixture
+def setup(published_two_sources, tmp_path):
+    """A published warehouse of two sources (3 local rows, 2 remote), and the local file
+    changed since, so the next run has a build to make: a private copy of the session's
+    (its folder: the file, its landing zone), the fault server answering "ok" again. The
+    manifest and the local file are the session's: a test that changes them writes its own."""
+    manifest, published, server = published_two_sources
+    shutil.copytree(published.parent, tmp_path / "wh")
+    server.then(("ok", REMOTE))
+    return manifest, tmp_path / "wh" / published.name, server
 
 
 def test_a_run_killed_at_any_stage_leaves_the_published_warehouse_as_it_was(setup, tmp_path):

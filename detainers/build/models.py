@@ -27,7 +27,6 @@ from pathlib import Path
 import duckdb
 
 from detainers.build.dictionary import apply_comments
-from detainers.build.reference import load_reference
 from detainers.errors import DataTestError, DetainersError
 from detainers.paths import SQL_DIR
 
@@ -116,6 +115,8 @@ def build_models(con: duckdb.DuckDBPyConnection, derived_reference: dict | None 
                  sql_dir: Path = SQL_DIR) -> dict[str, float]:
     """Load the reference data (and the pipeline's `derived_reference` frames), materialize
     every model in one transaction and run the data tests; return seconds per model."""
+    from detainers.build.reference import load_reference  # polars: imported when a build starts
+
     models = discover(sql_dir)
     timings = {}
     con.begin()

@@ -115,9 +115,10 @@ def start_build(warehouse: Path, fresh: bool = False) -> Path:
     return build
 
 
-def create(path: Path, copy_of: Path | None = None, version: str | None = None) -> None:
+def create(path: Path, copy_of: Path | None = None, version: str | None = None) -> str:
     """A new database file in `version`'s format (default STORAGE_VERSION), empty or holding
-    a copy of every schema, table, view, macro and comment of `copy_of`."""
+    a copy of every schema, table, view, macro and comment of `copy_of`; DuckDB's label of
+    its format."""
     version = version or STORAGE_VERSION
     con = duckdb.connect()
     try:
@@ -126,6 +127,7 @@ def create(path: Path, copy_of: Path | None = None, version: str | None = None) 
         if copy_of is not None:
             con.execute("attach ? as old_file (read_only)", [str(copy_of)])
             con.execute("copy from database old_file to new_file")
+        return con.execute("select tags['storage_version'] from duckdb_databases() where database_name = 'new_file'").fetchone()[0]
     except duckdb.InvalidInputException as exc:  # an unknown version: DuckDB lists the known ones
         raise DetainersError(f"storage version {version!r} (DETAINERS_STORAGE_VERSION): {exc}") from None
     finally:
@@ -142,18 +144,17 @@ def storage_label(path: Path) -> str:
         con.close()
 
 
-def in_storage_version(warehouse: Path) -> bool:
-    """Whether the file is written in STORAGE_VERSION's format (a run republishes it if not)."""
-    return storage_label(warehouse) == _label_of_version(STORAGE_VERSION)
+def in_storage_version(warehouse: Path, label: str | None = None) -> bool:
+    """Whether the file is written in STORAGE_VERSION's format (a run republishes it if not);
+    `label`: its storage_label, when a connection already read it."""
+    return (label or storage_label(warehouse)) == _label_of_version(STORAGE_VERSION)
 
 
 @functools.cache
 def _label_of_version(version: str) -> str:
     """The label DuckDB gives a file written in `version`'s format: asked of an empty one."""
     with tempfile.TemporaryDirectory() as scratch:
-        probe = Path(scratch) / "probe.duckdb"
-        create(probe, version=version)
-        return storage_label(probe)
+        return create(Path(scratch) / "probe.duckdb", version=version)
 
 
 def publish(build: Path, warehouse: Path) -> None:

@@ -14,10 +14,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import requests
-from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError, SSLError
 
 from detainers.errors import FetchError
 from detainers.extract.landing import check_kind, landed_path, prepare_landing
@@ -29,6 +27,9 @@ from detainers.extract.transfer import CHUNK, land_chunks, land_copy, metered, r
 
 __all__ = ["Landed", "PreviousFetch", "RetryPolicy", "check_pinned", "fetch", "redact_url"]
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
+
+if TYPE_CHECKING:  # requests is imported by a fetch over HTTP only: a local file's run never pays for it
+    import requests
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ def fetch(
     prepare_landing(landing)
     deadline = time.monotonic() + policy.max_seconds
     if urlsplit(url).scheme in ("http", "https"):
+        import requests
+
         return _fetch_http(source_name, url, landing, expected_formats, previous, policy, deadline,
                            session or requests.Session(), redact_url(url, public))
     return _fetch_local(source_name, url, landing, expected_formats, previous, policy, deadline)
@@ -115,6 +118,8 @@ def _place(name, shown, partial: Path, digest: str, size: int, target: Path, for
 
 
 def _fetch_http(name, url, landing, formats, previous, policy, deadline, session, shown: str) -> Landed:
+    import requests
+
     headers = {}
     previous_path = landed_path(landing, previous.sha256) if previous else None
     if previous_path:
@@ -164,6 +169,8 @@ class _Transient(Exception):
 
 
 def _stream_to_partial(response, landing: Path, limits: Limits, deadline: float, name: str, shown: str) -> tuple[Path, str, int]:
+    import requests
+
     declared = response.headers.get("Content-Length")
     declared = int(declared) if declared and declared.isdigit() else None
     if declared is not None and declared > limits.max_bytes:
@@ -186,6 +193,9 @@ def _body(response) -> Iterator[bytes]:
     """The body as it arrives: read1 returns what the connection has (up to CHUNK) at once, so
     the meter sees a trickle byte by byte; iter_content would wait for a whole CHUNK. urllib3's
     errors become the ones requests' iter_content raises, so a fault reads the same either way."""
+    import requests
+    from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError, SSLError
+
     try:
         while chunk := response.raw.read1(CHUNK, decode_content=True):
             yield chunk

@@ -23,6 +23,7 @@ class PublishedState:
     fingerprint: str | None
     version: int | None = None  # the warehouse version it was built as (build/audit.py)
     damaged: bool = False  # the published file could not be read: the build starts afresh
+    storage: str | None = None  # DuckDB's label of the file's format ('v1.0.0+'), read on the same connection
 
 
 def published_state(warehouse: Path, landed_before: dict[str, PreviousFetch] | None = None) -> PublishedState:
@@ -37,6 +38,8 @@ def published_state(warehouse: Path, landed_before: dict[str, PreviousFetch] | N
         ).fetchall()
         fingerprint = con.execute("select value from audit.build_info where key = 'rules_fingerprint'").fetchone()
         version = stamped_version(con)
+        storage = con.execute("select tags['storage_version'] from duckdb_databases() "
+                              "where database_name = current_database()").fetchone()[0]
     finally:
         con.close()
     return PublishedState(
@@ -44,6 +47,7 @@ def published_state(warehouse: Path, landed_before: dict[str, PreviousFetch] | N
         sources={r[0]: _identity(r[1:8]) for r in rows},
         fingerprint=fingerprint[0] if fingerprint else None,
         version=version,
+        storage=storage,
     )
 
 
