@@ -82,6 +82,8 @@ def test_report_json_for_the_inspector_generals_window(bundled_run):
         "coverage_ratio": round(292 / 1247, 4),
         "states": None,  # the nation (issue 10)
         "outcome_pending_share": round(52_263 / 79_053, 4),  # blank lift reasons: declines are a lower bound
+        # one stretch: every state on every day of the data's span (issue 19)
+        "coverage_stretches": [dict(start="2014-10-01", end="2015-07-19", states_covered=56, state_count=56)],
     }
     assert headline["declined_without_jurisdiction"] == query(
         warehouse, "select count(*) from staging.stg_detainers where is_declined and jurisdiction_id is null")[0][0] > 0
