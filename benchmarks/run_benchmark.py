@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/run_benchmark.py                      # 10M CSV rows, 1M xlsx rows, 3 pairs each
     .venv/bin/python benchmarks/run_benchmark.py --csv-rows 1000000 --repeat 1
+    .venv/bin/python benchmarks/run_benchmark.py --quick                     # no-op run, usage errors: median of 5 against 0.5 s
 
 Every measurement is a whole command in a process of its own (the installed `detainers`
 entry point, no Prefect API configured), paired with its baseline in turn, so both see the
@@ -114,6 +115,38 @@ def pair(fmt: str, rows: int, repeat: int) -> dict:
     }
 
 
+QUICK_TARGET = 0.5  # seconds, whole process: a run that finds nothing changed, and a usage error
+QUICK = {  # what a user meets every night or at every mistake; expected exit code
+    "detainers run (nothing changed)": (["run"], 0),
+    "detainers run --no-such-option": (["run", "--no-such-option"], 2),
+    "detainers report --by nonsense": (["report", "--by", "nonsense"], 2),
+}
+
+
+def quick(repeat: int) -> dict[str, float]:
+    """--quick: the commands that must answer in under QUICK_TARGET s, whole process (median
+    of `repeat`), after one `detainers run` publishes the bundled extract."""
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+        work = Path(scratch)
+        if measure([*DETAINERS, "run"], work)["code"]:
+            raise SystemExit("detainers run on the bundled manifest failed")
+        medians = {}
+        for name, (args, code) in QUICK.items():
+            results = [measure([*DETAINERS, *args], work) for _ in range(repeat)]
+            assert all(r["code"] == code for r in results), results[0]["stderr"]
+            if code == 0:
+                assert all("nothing changed" in r["stdout"] for r in results), results[0]["stdout"]
+            medians[name] = statistics.median(r["seconds"] for r in results)
+    return medians
+
+
+def quick_table(medians: dict[str, float]) -> str:
+    lines = ["| command | whole process (median) | target |", "| --- | ---: | ---: |"]
+    for name, seconds in medians.items():
+        lines.append(f"| `{name}` | {seconds:.3f} s | {'<=' if seconds <= QUICK_TARGET else '**over**'} {QUICK_TARGET} s |")
+    return "\n".join(lines)
+
+
 def nightly_and_mistakes(repeat: int) -> dict:
     """A run of the bundled manifest that finds nothing changed, the interpreter's floor for the
     CLI (`detainers --version`), and usage errors; medians, with the bundled figures."""
@@ -178,11 +211,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--csv-rows", type=int, default=10_000_000, help="rows of the CSV extract (0: none)")
     parser.add_argument("--xlsx-rows", type=int, default=1_000_000, help="rows of the xlsx extract (0: none)")
     parser.add_argument("--parquet-rows", type=int, default=10_000_000, help="rows of the Parquet extract (0: none)")
-    parser.add_argument("--repeat", type=int, default=3, help="pairs of (baseline, run) per extract; medians are reported")
+    parser.add_argument("--repeat", type=int, default=None, help="pairs of (baseline, run) per extract (default 3; with --quick, runs of each command, default 5); medians are reported")
     parser.add_argument("--out", type=Path, default=HERE / "results.md")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"only the no-op run and usage errors against their {QUICK_TARGET} s target (repeat: runs each, default 5)")
     args = parser.parse_args(argv)
     if not shutil.which(DETAINERS[0]):
         raise SystemExit(f"{DETAINERS[0]} not found: install the project (make run) first")
+    if args.quick:
+        print(quick_table(quick(args.repeat or 5)))
+        return 0
+    args.repeat = args.repeat or 3
     load_before = os.getloadavg()[0]
     results = [pair(fmt, rows, args.repeat) for fmt, rows in (("csv", args.csv_rows), ("xlsx", args.xlsx_rows),
                                                                    ("parquet", args.parquet_rows)) if rows]

@@ -121,22 +121,36 @@ def _stop(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
+def server_started() -> dict:
+    """The session's Prefect test server ({url, pid, database}), started now if no process
+    of the session started it yet; it may still be starting."""
+    shared = shared_dir()
+    record = shared / "prefect-server.json"
+    with once("prefect-server"):
+        if record.exists():
+            return json.loads(record.read_text())
+        database = f"sqlite+aiosqlite:///{shared / 'prefect-test.db'}"
+        url, proc = _start_server(shared, database)
+        _SERVERS.append(proc)  # this process's child: kept, so it is not reported as left running
+        started = {"url": url, "pid": proc.pid, "database": database}
+        record.write_text(json.dumps(started))
+        return started
+
+
+@pytest.hookimpl(trylast=True)  # after -k and -m deselect what will not run
+def pytest_collection_modifyitems(session, config, items):
+    """When a test to run needs the Prefect server, it starts as collection ends (its database
+    takes seconds to set up), while the tests before it run."""
+    if any("prefect_server" in item.fixturenames for item in items):
+        server_started()
+
+
 @pytest.fixture(scope="session")
 def prefect_server(tmp_path_factory):
     """One Prefect test server (temporary database) for every test that runs a flow, in every
     process of the session; this process's Prefect settings point at it."""
     os.environ.setdefault("PREFECT_HOME", str(tmp_path_factory.mktemp("prefect-home")))
-    shared = shared_dir()
-    record = shared / "prefect-server.json"
-    with once("prefect-server"):
-        if record.exists():
-            started = json.loads(record.read_text())
-        else:
-            database = f"sqlite+aiosqlite:///{shared / 'prefect-test.db'}"
-            url, proc = _start_server(shared, database)
-            _SERVERS.append(proc)  # this process's child: kept, so it is not reported as left running
-            started = {"url": url, "pid": proc.pid, "database": database}
-            record.write_text(json.dumps(started))
+    started = server_started()
     _wait_healthy(started["url"], started["pid"])
 
     import prefect.context
