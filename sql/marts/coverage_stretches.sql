@@ -3,29 +3,10 @@
 -- covered for one state and then for all of them is two stretches, which `detainers report`
 -- prints apart so a jump in declines between them is not read as a change in the world.
 --   select * from marts.coverage_stretches(date '2014-01-01', date '2017-05-31')
--- depends on: marts.daily_coverage, macros.in_scope, macros.state_count
+-- depends on: marts.window_days_covered, macros.state_count
 -- materialized: table macro (window_start, window_end, states := null)
-with days as (
-    select
-        unnest(generate_series(window_start::date, window_end::date, interval 1 day))::date as day,
-),
-
-covered as (
-    select
-        day,
-        count(distinct state_code) as states_covered,
-    from marts.daily_coverage
-    where macros.in_scope(day, state_code, window_start, window_end, states)
-    group by day
-),
-
-counted as (
-    select
-        days.day,
-        coalesce(covered.states_covered, 0) as states_covered,
-    from days
-    left join covered
-        on days.day = covered.day
+with counted as (
+    select * from marts.window_days_covered(window_start, window_end, states := states)
 ),
 
 numbered as (
