@@ -76,12 +76,18 @@ def _guarded(warehouse: Path | None = None) -> Iterator[None]:
     except DetainersError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
-        left = f"; {warehouse} is as it was" if warehouse else ""
-        _fail(f"interrupted: nothing new was published{left}", code=130)
+        _interrupted(warehouse)
     except Exception as exc:  # a bug, or a fault nobody foresaw: still one line
+        if stop.requested():  # DuckDB turns a signal during a query into "RuntimeError: Query interrupted"
+            _interrupted(warehouse)
         if os.environ.get("DETAINERS_VERBOSE"):
             raise
         _fail(f"unexpected {type(exc).__name__}: {exc} (set DETAINERS_VERBOSE=1 for the traceback)")
+
+
+def _interrupted(warehouse: Path | None) -> None:
+    left = f"; {warehouse} is as it was" if warehouse else ""
+    _fail(f"interrupted: nothing new was published{left}", code=130)
 
 
 def _quiet_prefect() -> None:

@@ -92,3 +92,22 @@ def test_sigterm_stops_a_run_with_prefects_own_temporary_server_and_leaves_no_se
     assert proc.returncode == 130 and "interrupted: nothing new was published" in err, err[-3000:]
     assert warehouse.read_bytes() == before
     assert_nothing_left(proc)
+
+
+def test_an_interrupt_a_library_reports_as_its_own_error_is_still_an_interrupt():
+    """DuckDB answers a signal during a query with RuntimeError('Query interrupted')."""
+    import signal
+
+    import typer
+
+    from detainers import cli, stop
+
+    try:
+        with pytest.raises(typer.Exit) as ended:
+            with cli._guarded():
+                stop._requested.set()  # as the signal handler does
+                raise RuntimeError("Query interrupted")
+    finally:
+        stop._requested.clear()  # this process goes on to run other tests
+    assert ended.value.exit_code == 130
+    assert signal.getsignal(signal.SIGINT) is not stop._on_signal

@@ -67,7 +67,3 @@ def test_every_layer_imports_only_the_layers_below_it():
                 wrong.append(f"{name} imports {target}")
     assert wrong == []
 
-
-def test_no_module_is_long():
-    long = {name: n for name, path in modules() if (n := len(path.read_text("utf-8").splitlines())) > 300}
-    assert long == {}
