@@ -61,7 +61,9 @@ def options(version: Annotated[Optional[bool], typer.Option(
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    from rich.markup import escape  # a message is text: "[[source]]" or a folder "a[b]" is not markup
+
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

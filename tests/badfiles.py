@@ -78,3 +78,28 @@ def add_cell(ref: str, value: str = "x"):
     row = re.sub(r"[A-Z]", "", ref)
     cell = f'<row r="{row}"><c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c></row>'.encode()
     return lambda xml: xml.replace(b"</sheetData>", cell + b"</sheetData>")
+
+
+SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+SHARED_STRINGS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+
+
+def write_shared_strings_xlsx(path: Path, strings: list[str], refs: list[int], rows: int) -> Path:
+    """A workbook as Excel stores text: each distinct string once, in xl/sharedStrings.xml, and
+    each cell a reference to it. Its header is HEADER; each of its `rows` data rows holds, in
+    column order, the shared strings `refs` names (one index per column)."""
+    write_xlsx(path, [HEADER])
+    columns = [chr(ord("A") + i) for i in range(len(refs))]
+    body = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}" t="s"><v>{i}</v></c>' for c, i in zip(columns, refs)) + "</row>"
+                   for r in range(2, rows + 2))
+    edit_part(path, lambda xml: re.sub(rb"</row>.*</sheetData>", b"</row>" + body.encode() + b"</sheetData>", xml, flags=re.S))
+    edit_part(path, set_dimension(f"A1:{columns[-1]}{rows + 1}"))
+    items = "".join(f"<si><t>{s}</t></si>" for s in strings)
+    xml = (f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{rows * len(refs)}" '
+           f'uniqueCount="{len(strings)}">{items}</sst>').encode()
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("xl/sharedStrings.xml", xml)
+    edit_part(path, lambda x: x.replace(b"</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS_TYPE}"/></Types>'.encode()),
+              "[Content_Types].xml")
+    return edit_part(path, lambda x: x.replace(b"</Relationships>", f'<Relationship Type="{SHARED_STRINGS_REL}" Target="sharedStrings.xml" Id="rIdShared"/></Relationships>'.encode()),
+                     "xl/_rels/workbook.xml.rels")

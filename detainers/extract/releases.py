@@ -32,7 +32,11 @@ def recognize(source: Source, sha256: str) -> tuple[Source, str | None]:
         return source, None
     if named:
         return source, None  # the bytes the catalog says: nothing to tell
-    return source.as_release(found), f"source {source.name}: recognized release {found.id} ({found.file}) by its sha256"
+    try:
+        recognized = source.as_release(found)
+    except ValueError as exc:  # the entry's own window cannot stand beside the release's dates
+        raise FetchError(f"source {source.name}: its file is release {found.id}, but {exc}; nothing of it was loaded") from None
+    return recognized, f"source {source.name}: recognized release {found.id} ({found.file}) by its sha256"
 
 
 def held_twice(sources: list[Source]) -> dict[str, str]:
