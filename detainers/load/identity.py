@@ -9,9 +9,11 @@ from pathlib import Path
 
 import duckdb
 
+from detainers.errors import DetainersError
 from detainers.versions import stamped_version, warehouse_version
 from detainers.extract.fetch import Landed, PreviousFetch
 from detainers.extract.manifest import Source
+from schemas.reference import failure
 
 
 @dataclass(frozen=True)
@@ -27,17 +29,22 @@ class PublishedState:
 
 
 def published_state(warehouse: Path, landed_before: dict[str, PreviousFetch] | None = None) -> PublishedState:
-    """audit.sources of the published file; with none, what the landing zone's index says."""
+    """audit.sources of the published file; with none, what the landing zone's index says. A
+    warehouse of a newer version is refused before anything is written: this code cannot know
+    what it holds (restamped older, a newer table's NOT NULL column failed every load as
+    "unexpected ConstraintException")."""
     if not warehouse.exists():
         return PublishedState(landed_before or {}, {}, None)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
+        version = stamped_version(con)  # first: a newer warehouse's other tables may not read as this code expects
+        if version > warehouse_version():
+            raise DetainersError(failure("newer_warehouse", warehouse=warehouse, found=version, current=warehouse_version()))
         rows = con.execute(
             "select source, url, layout, release, window_start, window_end, states, extracted_on, file_sha256, etag, last_modified "
             "from audit.sources"
         ).fetchall()
         fingerprint = con.execute("select value from audit.build_info where key = 'rules_fingerprint'").fetchone()
-        version = stamped_version(con)
         storage = con.execute("select tags['storage_version'] from duckdb_databases() "
                               "where database_name = current_database()").fetchone()[0]
     finally:
