@@ -1,6 +1,7 @@
 """`detainers serve`: the deployment it registers (built here without serving, which would
 block), and the Prefect artifacts each run publishes."""
 
+import pytest
 from typer.testing import CliRunner
 
 from detainers.cli import app
@@ -127,3 +128,26 @@ def test_a_failed_run_is_one_line_in_its_state_and_logs_not_a_traceback(copied_w
     assert state.message in logs and not [line for line in logs if "Traceback" in line]
     printed = capfd.readouterr()
     assert f"failed: {state.message}" in printed.out and "Traceback" not in printed.out + printed.err
+
+
+@pytest.mark.parametrize("cron, says", [
+    ("0 0 3 * * *", "it has 6 field(s), and Prefect reads only five"),  # Quartz: 03:00 daily; croniter: the 3rd, midnight
+    ("0 0 3 ? * *", "it has 6 field(s), and Prefect reads only five"),
+    ("0 3 * * * 2027", "it has 6 field(s), and Prefect reads only five"),
+    ("0 0 3 * * ? 2027", "it has 7 field(s), and Prefect reads only five"),
+    ("0 3 30 2 *", "no day ever matches it, so it would never run"),
+    ("0 3 31 4,6,9,11 *", "no day ever matches it, so it would never run"),
+])
+def test_serve_refuses_a_cron_prefect_would_run_otherwise_than_written(tmp_path, cron, says):
+    """Issue 25: accepted in silence, a six-field cron ran on other days than meant and one
+    that matches no day never ran."""
+    result = CliRunner().invoke(app, ["serve", "--cron", cron, "--warehouse", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 2 and result.output.startswith(f"error: cannot schedule {cron!r}: {says}"), result.output
+    assert result.output.count("\n") == 1
+
+
+@pytest.mark.parametrize("cron", ["0 3 29 2 *", "@daily", "*/15 2-4 * * 1-5", "0 3 31 * *"])
+def test_a_cron_that_fires_now_and_then_is_accepted(cron):
+    from detainers.arguments import check_schedule
+
+    check_schedule(cron, "UTC")  # February 29th comes every four years; the 31st in seven months
