@@ -82,6 +82,10 @@ def _guarded(warehouse: Path | None = None) -> Iterator[None]:
     except Exception as exc:  # a bug, or a fault nobody foresaw: still one line
         if stop.requested():  # DuckDB turns a signal during a query into "RuntimeError: Query interrupted"
             _interrupted(warehouse)
+        from schemas.reference import os_failure
+
+        if os_failure(exc):  # a full disk, a read-only folder (failures.toml)
+            _fail(os_failure(exc))
         if os.environ.get("DETAINERS_VERBOSE"):
             raise
         _fail(f"unexpected {type(exc).__name__}: {exc} (set DETAINERS_VERBOSE=1 for the traceback)")

@@ -9,11 +9,14 @@ chart `data-rendered` once the browser has laid it out (the test checks that att
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from pathlib import Path
 
 import duckdb
+
+from detainers.errors import DetainersError
 
 from detainers.report.charts import bar_chart, column_chart
 from detainers.report.charts import escape as _e
@@ -23,7 +26,7 @@ from detainers.report.headline import headline
 from detainers.report.reconciliation import reconciliation
 from detainers.report.text import BASIS_TEXT, coverage_line, lower_bound_note, stretch_lines, where
 from detainers.report.tile_map import state_list, tile_map
-from schemas.reference import reconciliation_statuses, state_tiles
+from schemas.reference import os_failure, reconciliation_statuses, state_tiles
 
 TOP_JURISDICTIONS = 15
 # Months whose declines are lower bounds (most outcomes still open when the data was drawn):
@@ -86,10 +89,17 @@ def write_html_report(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.da
     """Write the page atomically (a temporary file beside it, then a rename)."""
     page = render(report_data(con, start, end, basis, states))
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    scratch.write_text(page, encoding="utf-8")
-    os.replace(scratch, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch.write_text(page, encoding="utf-8")
+        os.replace(scratch, path)
+    except OSError as exc:  # a read-only folder, a full disk, a file on the way: failures.toml
+        if exc.filename == str(scratch):
+            exc.filename = str(path)  # the page asked for, not its scratch name
+        with contextlib.suppress(OSError):  # on a read-only file system even removing nothing fails
+            scratch.unlink(missing_ok=True)
+        raise DetainersError(f"--html: {os_failure(exc, path) or f'{path}: {exc.strerror}'}") from None
     return path
 
 
