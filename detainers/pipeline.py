@@ -32,7 +32,7 @@ from detainers.extract.fetch import Landed, PreviousFetch, RetryPolicy, check_pi
 from detainers.extract.manifest import Source
 from detainers.extract.releases import recognize_all
 from detainers.extract.index import remember, remembered
-from detainers.load.identity import PublishedState, needs_build, published_state
+from detainers.load.identity import PublishedState, needs_build, published_state, standing_refusals
 from detainers.plan import FETCH_CONCURRENCY, Plan, plan_backfill, plan_run  # noqa: F401 (the pipeline's inputs, re-exported)
 from detainers.paths import landing_dir
 from detainers.report.headline import DEFAULT_END, DEFAULT_START, headline
@@ -113,6 +113,8 @@ def _run(plan: Plan, warehouse: Path, wait_seconds: float, stages: Stages) -> Ru
         if not needs_build(state, plan.manifest, landed, fingerprint) and wh.in_storage_version(warehouse, state.storage):
             for name in landed:
                 outcomes[name].load = "skipped_unchanged"
+            for name, why in standing_refusals(warehouse, landed).items():  # still refused: said every run
+                outcomes[name].load, outcomes[name].error = "failed_reject_threshold", why
             _nothing_changed(warehouse, summary)
             return summary
         _build_and_publish(plan, warehouse, landed, summary, outcomes, stages, fingerprint, fresh=state.damaged)

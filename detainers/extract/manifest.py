@@ -20,6 +20,12 @@ from schemas.reference import Release, as_state_codes, failure, limits, releases
 
 # Layout keys a manifest entry may set for its own file, besides `columns`.
 LAYOUT_OPTIONS = ("header_row", "sheets", "date_formats", "redaction_markers", "duplicate_rule", "optional_columns", "formats")
+# Settings that decide which rows of a file load (or whether it loads at all): what the file
+# may ask of the machine, and the shares of rejects it may hold. A change to one reloads the
+# source at the next run (load/identity.py, transform/rules.py); a window, the states or the
+# layout change the source's identity themselves.
+LOAD_SETTINGS = ("max_unpacked_bytes", "max_compression_ratio", "max_sheet_cells", "max_blank_rows", "max_text_length",
+                 "max_value_bytes", "max_column_bytes", "max_batch_bytes", "reject_warn_share", "reject_stop_share")
 
 
 class Source(BaseModel):
@@ -50,6 +56,11 @@ class Source(BaseModel):
     max_sheet_cells: int = Field(default=limits()["max_sheet_cells"], gt=0)
     max_blank_rows: int = Field(default=limits()["max_blank_rows"], ge=0)
     max_text_length: int = Field(default=limits()["max_text_length"], gt=0)  # characters of one value
+    # bytes a value, a column of a batch, and a batch may hold once decoded (shared strings and
+    # dictionary pages counted as expanded), checked before the reader materializes them
+    max_value_bytes: int = Field(default=limits()["max_value_bytes"], gt=0)
+    max_column_bytes: int = Field(default=limits()["max_column_bytes"], gt=0)
+    max_batch_bytes: int = Field(default=limits()["max_batch_bytes"], gt=0)
     # A file shaped like `layout` but with its own column names: {published name: canonical field}.
     columns: dict[str, str] | None = None
     layout_options: dict[str, object] | None = None  # overrides of LAYOUT_OPTIONS for this file
@@ -114,6 +125,11 @@ class Source(BaseModel):
         except ValueError as exc:
             raise ValueError(f"{exc} (release {release.id}; set extracted_on in the entry if it was drawn later)") from None
         return copy
+
+    @property
+    def load_settings(self) -> str:
+        """LOAD_SETTINGS as this entry has them (with the defaults), as one JSON text."""
+        return json.dumps({key: getattr(self, key) for key in LOAD_SETTINGS}, sort_keys=True)
 
     @property
     def formats(self) -> tuple[str, ...]:

@@ -77,9 +77,26 @@ def recognize_all(sources: tuple[Source, ...], fetched: dict[str, str], previous
             resolved[source.name], note = recognize(source, sha256)
         except FetchError as exc:
             if source.name in fetched:
-                refused[source.name] = str(exc)
+                refused[source.name] = _still_as_before(source, previous.get(source.name), str(exc), resolved)
             continue
         if note and source.name in fetched:
             notes.append(note)
     candidates = [resolved[s.name] for s in sources if s.name in fetched and s.name not in refused]
     return resolved, notes, refused | held_twice(candidates)
+
+
+def _still_as_before(source: Source, before: str | None, error: str, resolved: dict[str, Source]) -> str:
+    """A file refused now whose source held another before (a file replaced upstream under the
+    same name: DDP replaces detainers-latest.parquet with each release): the source stays what
+    its earlier file made it, so it keeps its rows and the other sources publish (resolved as
+    it was, it lost its layout and its rows their source, and every build failed a data test).
+    The error says what changed."""
+    if not before:
+        return error
+    try:
+        resolved[source.name], _ = recognize(source, before)
+    except FetchError:
+        return error
+    was = resolved[source.name].catalog_id
+    kept = f"release {was}" if was else f"the file of sha256 {before}"
+    return f"source {source.name}: its file changed (it was {kept}, whose rows stay): " + error.removeprefix(f"source {source.name}: ")

@@ -22,6 +22,7 @@ from detainers.errors import RejectThresholdError
 from detainers.extract.fetch import Landed
 from detainers.extract.landing import published_name
 from detainers.extract.manifest import Source
+from detainers.load.identity import standing_refusal
 from detainers.transform.batches import Derived, derive
 from detainers.transform.info import ROW, SHEET
 from detainers.transform.rules import derivation_fingerprint
@@ -61,6 +62,9 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
     if current:
         _remember_fetch(con, source, landed, current[0])
         return LoadResult(source.name, "skipped_unchanged", current[0])
+    refused = standing_refusal(con, source.name, landed.sha256, fingerprint)
+    if refused:  # judged before, by the same rules: read again, it would add the same rejects every night
+        raise RejectThresholdError(refused)
     derived = derive(source, landed)
 
     columns = source.resolved_layout().columns
@@ -108,6 +112,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
         if message:
             result.status = "failed_reject_threshold"
             delete_rows(con, "load_key = $new", dict(new=load_key))
+            _remember_fetch(con, source, landed, None)  # what was fetched; its rows stay those of its current load
         else:
             delete_rows(con, "load_key <> $new and load_key in (select load_key from audit.loads where source = $source)",
                          dict(new=load_key, source=source.name))
@@ -188,12 +193,15 @@ def _record_load(con, source: Source, landed: Landed, run_id: str, result: LoadR
     )
 
 
-def _remember_fetch(con, source: Source, landed: Landed, load_id: str) -> None:
+def _remember_fetch(con, source: Source, landed: Landed, load_id: str | None) -> None:
+    """What the source's last fetch saw (the next run asks the server for changes since, and
+    finds a local file unchanged); with a load id, that load is now its current one."""
     con.execute(
         """
         update audit.sources set file_sha256 = ?, etag = ?, last_modified = ?, checked_at = now(),
-            current_load_id = ?
+            current_load_id = coalesce(?, current_load_id)
         where source = ?
         """,
         [landed.sha256, landed.etag, landed.last_modified, load_id, source.name],
     )
+

@@ -17,6 +17,11 @@ class ReadLimits:
     max_blank_rows: int  # blank rows in a row with data after them
     # characters of one published value (transform/lengths.py)
     max_text_length: int = field(default_factory=lambda: reference.limits()["max_text_length"])
+    # bytes once decoded, before anything is materialized: one value, one column of a batch, a
+    # batch (an xlsx sheet: calamine's cells and their text; transform/workbook.py)
+    max_value_bytes: int = field(default_factory=lambda: reference.limits()["max_value_bytes"])
+    max_column_bytes: int = field(default_factory=lambda: reference.limits()["max_column_bytes"])
+    max_batch_bytes: int = field(default_factory=lambda: reference.limits()["max_batch_bytes"])
 
     @classmethod
     def of(cls, source: Source | None = None) -> ReadLimits:
