@@ -292,8 +292,9 @@ def serve(
 ) -> None:
     """Register the run as a Prefect deployment on a cron schedule (default nightly at 03:00
     UTC) and serve it until interrupted: scheduled runs, and runs started from the Prefect UI.
-    Point PREFECT_API_URL at a Prefect server (`prefect server start`) to see them there.
-    The terminal shows a line as each run starts and ends."""
+    With PREFECT_API_URL pointing at a Prefect server (`prefect server start`), it serves
+    there; with none configured, it starts Prefect's own local server for as long as it
+    serves, and prints where its UI is. The terminal shows a line as each run starts and ends."""
     manifest = manifest or default_manifest()
     with _guarded():
         check_schedule(cron, timezone)
