@@ -89,17 +89,21 @@ def write_shared_strings_xlsx(path: Path, strings: list[str], refs: list[int], r
     each cell a reference to it. Its header is HEADER; each of its `rows` data rows holds, in
     column order, the shared strings `refs` names (one index per column)."""
     write_xlsx(path, [HEADER])
+    with zipfile.ZipFile(path) as book:
+        parts = {info.filename: book.read(info) for info in book.infolist()}
     columns = [chr(ord("A") + i) for i in range(len(refs))]
     body = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}" t="s"><v>{i}</v></c>' for c, i in zip(columns, refs)) + "</row>"
                    for r in range(2, rows + 2))
-    edit_part(path, lambda xml: re.sub(rb"</row>.*</sheetData>", b"</row>" + body.encode() + b"</sheetData>", xml, flags=re.S))
-    edit_part(path, set_dimension(f"A1:{columns[-1]}{rows + 1}"))
+    sheet = re.sub(rb"</row>.*</sheetData>", b"</row>" + body.encode() + b"</sheetData>", parts["xl/worksheets/sheet1.xml"], flags=re.S)
+    parts["xl/worksheets/sheet1.xml"] = set_dimension(f"A1:{columns[-1]}{rows + 1}")(sheet)
     items = "".join(f"<si><t>{s}</t></si>" for s in strings)
-    xml = (f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{rows * len(refs)}" '
-           f'uniqueCount="{len(strings)}">{items}</sst>').encode()
-    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as book:
-        book.writestr("xl/sharedStrings.xml", xml)
-    edit_part(path, lambda x: x.replace(b"</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS_TYPE}"/></Types>'.encode()),
-              "[Content_Types].xml")
-    return edit_part(path, lambda x: x.replace(b"</Relationships>", f'<Relationship Type="{SHARED_STRINGS_REL}" Target="sharedStrings.xml" Id="rIdShared"/></Relationships>'.encode()),
-                     "xl/_rels/workbook.xml.rels")
+    parts["xl/sharedStrings.xml"] = (f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                                     f'count="{rows * len(refs)}" uniqueCount="{len(strings)}">{items}</sst>').encode()
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS_TYPE}"/></Types>'.encode())
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", f'<Relationship Type="{SHARED_STRINGS_REL}" Target="sharedStrings.xml" Id="rIdShared"/></Relationships>'.encode())
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, data in parts.items():
+            book.writestr(name, data)
+    return path

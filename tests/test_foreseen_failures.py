@@ -41,7 +41,8 @@ ELSEWHERE = {"older_warehouse": "tests/test_older_warehouse.py", "newer_warehous
              "read_only": "test_a_read_only_warehouse_folder_is_named_with_what_to_do, test_html_into_a_folder_it_cannot_write_is_one_line",
              "disk_full": "test_a_full_disk_under_the_landing_zone_fails_the_source_in_words, the build, --html",
              "under_a_file": "test_html_into_a_folder_it_cannot_write_is_one_line",
-             "exports_not_a_folder": "test_exports_that_are_a_file_are_named_and_nothing_is_published"}
+             "exports_not_a_folder": "test_exports_that_are_a_file_are_named_and_nothing_is_published",
+             "decodes_too_large": "tests/test_hostile_inputs.py"}
 EXCEPTION_NAME = re.compile(r"\b\w*(Error|Exception|BadZipFile|Invalid)\b")
 CSV = "".join(",".join(r) + "\n" for r in [HEADER, *good_rows(5)]).encode()
 
