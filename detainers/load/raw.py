@@ -163,12 +163,19 @@ def delete_rows(con, where: str, params: dict) -> None:
 def _insert_rejects(con, published: pl.DataFrame, reasons: pl.DataFrame, columns: dict, source: Source,
                     load_id: str, sha256: str) -> None:
     originals = published.with_row_index("_index").join(reasons, on="_index", how="inner")
-    rows = [
-        (load_id, source.name, sha256, r[SHEET], r[ROW], r["column"], r["check"],
-         json.dumps({c: r[c] for c in columns if c in r}, default=str, ensure_ascii=False))
-        for r in originals.iter_rows(named=True)
-    ]
-    con.executemany("insert into incoming_rejects values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    shown = [c for c in columns if c in originals.columns]
+    rejects = pl.DataFrame({  # noqa: F841 (read by DuckDB by name): one insert, not one statement per row
+        "load_id": pl.repeat(load_id, originals.height, eager=True),
+        "source": pl.repeat(source.name, originals.height, eager=True),
+        "file_sha256": pl.repeat(sha256, originals.height, eager=True),
+        "sheet": originals[SHEET].cast(pl.String),
+        "source_row": originals[ROW],
+        "column": originals["column"],
+        "check": originals["check"],
+        "original": [json.dumps(dict(zip(shown, values)), default=str, ensure_ascii=False)
+                     for values in originals.select(shown).iter_rows()],
+    }).to_arrow()
+    con.execute("insert into incoming_rejects by name select * from rejects")
 
 
 def _record_load(con, source: Source, landed: Landed, run_id: str, result: LoadResult, derived: Derived,
