@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import zipfile
 from array import array
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -35,7 +36,6 @@ TEXT_CELL_BYTES = 32  # a text value's heap allocation, besides its bytes
 LETTERS, DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789"
 TEXT_TYPES = ("s", "inlineStr", "str")  # a shared string, inline text, a formula's text
 _PREFIX = re.compile(rb"<(\w{1,16}:)?(?:worksheet|sst)[\s>]")
-_PREFIXED_CELL = re.compile(rb":c[\s>/]")
 # A cell as the text from its tag's name to the next cell: as Excel and the usual writers put
 # it (reference, style, type, value), and its parts one by one for any other.
 _USUAL = r'^ r="(?P<column>[A-Z]{1,3})(?P<row>\d{1,9})"(?: s="\d+")?(?: t="(?P<type>\w+)")?(?: s="\d+")?>(?:<v>(?P<index>\d{1,12})</v>)?'
@@ -106,42 +106,43 @@ def quick(book: zipfile.ZipFile, part: zipfile.ZipInfo, shared: SharedStrings, l
           max_value_bytes: int) -> Decoded | None:
     """The sheet bounded from counts alone (all its columns as one, '*'), or None when counts
     cannot vouch for it: a cell outside its declared range A1:<last_column><last_row>, a cell
-    not written `<c r="...`, a namespace prefix, single-quoted attributes. Text cells are
-    counted by the attribute values "s" (shared strings) and "inlineStr" or "str" (text in the
-    sheet itself: together no more than the sheet's bytes, and each no longer than the stretch
-    between two cells, which a window of half max_value_bytes holding a cell keeps under it)."""
-    # one search: a cell beyond the declared range, or not written as Excel writes one
-    unusual = re.compile(rb'<c(?: r="(?:' + _greater_than(last_column, LETTERS) + rb'[0-9]|[A-Z]+'
-                         + _greater_than(str(last_row), DIGITS) + rb'")| (?!r=")|[\t\r\n>/])')
-    shared_cells = inline_cells = 0
-    step = max(1 << 16, min(CHUNK, max_value_bytes // 2))
+    not written `<c r="...`, a namespace prefix, attributes quoted or spaced otherwise than
+    Excel does. Text cells are at most the cells that say their type (` t="`); each is a shared
+    string (the longest at most), or inline text ("inlineStr", a formula's "str": together no
+    more than the sheet's bytes, and each no longer than the stretch between two cells' tags,
+    which holds one in every quarter of max_value_bytes when it is checked here)."""
+    # one search (Rust's regex engine, through polars: a pass at the speed of memory, where
+    # Python's tries each of millions of cells): a cell beyond the declared range, or not
+    # written as Excel writes one, or a prefixed one
+    unusual = ('<c(?: r="(?:' + _greater_than(last_column, LETTERS) + "[0-9]|[A-Z]+" + _greater_than(str(last_row), DIGITS)
+               + r'")| [^r]| r[^=]| r=[^"]|[\t\r\n>/])|:c[\s>/]|\s=|=\s|=\'')
+    window = max(1 << 12, max_value_bytes // 4)
+    typed, inline = 0, False
     carry = b""
-    with book.open(part) as fh:
-        chunk = fh.read(step)
+    with book.open(part) as fh, ThreadPoolExecutor(max_workers=1) as reader:
+        chunk = fh.read(CHUNK)
         prefixed = _PREFIX.search(chunk[:4096])
         if prefixed and prefixed.group(1):
             return None
         while chunk:
             text = carry + chunk
-            chunk = fh.read(step)
-            end = len(text) - OVERLAP if chunk else len(text)
-            counted = text[:end]
-            shared_cells += counted.count(b'"s"')
-            inline_cells += counted.count(b"inlineStr") + counted.count(b'"str"')
-            if (chunk and len(counted) >= step // 2 and b"<c" not in counted) or b"='" in counted \
-                    or _starts_before(unusual, text, end) or _starts_before(_PREFIXED_CELL, text, end):
-                return None  # a stretch with no cell (one long value?), quotes or a cell unlike Excel's, a cell outside
+            following = reader.submit(fh.read, CHUNK)  # unpacked in a thread while this one is searched
+            chunk = None
+            end = len(text) - OVERLAP
+            if any(text.find(b"<c", at, at + window) < 0 for at in range(0, end - window, window)):
+                return None  # a stretch with no cell: one long value?
+            if pl.Series([text.decode("utf-8", errors="replace")]).str.contains(unusual).item():
+                return None  # quotes or spacing other than Excel's, a cell outside the declared range or unlike Excel's
+            chunk = following.result()
+            end = end if chunk else len(text)
+            typed += text.count(b' t="', 0, end)  # every text cell says its type (numbers need not)
+            inline = inline or b'inlineStr"' in text or b' t="str"' in text
             carry = text[end:]
-    inline = part.file_size if inline_cells else 0  # inline text together: the sheet's bytes at most
-    longest_inline = min(inline, 2 * (step + OVERLAP))  # every window of `step` held a cell's start
+    inline_bytes = part.file_size if inline else 0  # inline text together: the sheet's bytes at most
+    longest_inline = min(inline_bytes, 2 * (window + OVERLAP))
     return Decoded(_column_number(last_column) * last_row, f"{last_column}{last_row}",
-                   {"*": shared_cells * shared.largest + inline}, {"*": shared_cells + inline_cells},
-                   {"*": max(shared.largest if shared_cells else 0, longest_inline)})
-
-
-def _starts_before(pattern: re.Pattern, text: bytes, end: int) -> bool:
-    found = pattern.search(text)
-    return found is not None and found.start() < end
+                   {"*": typed * shared.largest + inline_bytes}, {"*": typed},
+                   {"*": max(shared.largest if typed else 0, longest_inline)})
 
 
 def exact(book: zipfile.ZipFile, part: zipfile.ZipInfo, shared: SharedStrings, max_value_bytes: int) -> Decoded:
@@ -223,7 +224,7 @@ def _text(cells: pl.DataFrame, sizes: pl.Series, largest: int) -> pl.DataFrame:
             .group_by("column").agg(size.sum().alias("bytes"), pl.len().cast(pl.Int64).alias("cells"), size.max().alias("most")))
 
 
-def _greater_than(limit: str, alphabet: str) -> bytes:
+def _greater_than(limit: str, alphabet: str) -> str:
     """A regular expression for the strings over `alphabet` (a numbering: '0' < '9', 'A' < 'Z')
     greater than `limit` as numbers: longer ones, those of its length above it, and any with a
     leading zero (which no reference has)."""
@@ -235,7 +236,7 @@ def _greater_than(limit: str, alphabet: str) -> bytes:
         higher = "".join(c for c in alphabet if c > char)
         if higher:
             options.append(limit[:i] + f"[{higher}]" + (f"[{alphabet}]{{{n - i - 1}}}" if n - i - 1 else ""))
-    return ("(?:" + "|".join(options) + ")").encode()
+    return "(?:" + "|".join(options) + ")"
 
 
 def _column_letters(number: int) -> str:
