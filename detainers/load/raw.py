@@ -25,6 +25,7 @@ from detainers.extract.landing import published_name
 from detainers.extract.manifest import Source
 from detainers.transform.batches import Derived, derive
 from detainers.transform.info import ROW, SHEET
+from detainers.transform.read_csv import ReadAgain
 from detainers.transform.rules import derivation_fingerprint
 from schemas.stored import CONSTANTS, literal, load_table, load_tables, refresh_rows_view, row_columns
 
@@ -65,7 +66,6 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
         return LoadResult(source.name, "skipped_unchanged", current[0])
     derived = derive(source, landed)
 
-    columns = source.resolved_layout().columns
     load_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{source.name}-{uuid.uuid4().hex[:8]}"
     result = LoadResult(source.name, "loaded", load_id)
     load_key = con.execute("select coalesce(max(load_key), 0) + 1 from audit.loads").fetchone()[0]
@@ -78,32 +78,15 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
     con.execute("create or replace temp table incoming_rejects as select * from audit.rejects limit 0")
     con.begin()
     try:
-        clock = time.perf_counter()
-        rows = RowsTable(con, load_key)
-        pending: list[pl.DataFrame] = []  # valid rows not yet written, up to WRITE_ROWS
-        for published, valid, reasons in derived.batches:
-            stop.check()
-            result.rows_read += published.height
-            progress.advance_rows(source.name, published.height)
-            result.rows_rejected += reasons.height
-            result.seconds_read_validate += time.perf_counter() - clock
-            clock = time.perf_counter()
-            pending.append(valid)
-            if sum(frame.height for frame in pending) >= WRITE_ROWS:
-                rows.write(pl.concat(pending, rechunk=True))
-                pending = []
-            if reasons.height:
-                _insert_rejects(con, published, reasons, columns, source, load_id, landed.sha256)
-            result.rows_loaded += valid.height
-            result.seconds_write += time.perf_counter() - clock
-            clock = time.perf_counter()
-        result.seconds_read_validate += time.perf_counter() - clock
-        clock = time.perf_counter()
-        if pending:
-            rows.write(pl.concat(pending, rechunk=True))
-        _insert_values(con, derived, load_key)
-        result.seconds_write += time.perf_counter() - clock
-
+        try:
+            _write_rows(con, source, landed, derived, result, load_key)
+        except ReadAgain:  # bytes a CSV read as it stands cannot take, past its first batch
+            delete_rows(con, "load_key = $new", dict(new=load_key))
+            con.execute("delete from incoming_rejects")
+            shown = result.rows_read
+            result = LoadResult(source.name, "loaded", load_id)
+            derived = derive(source, landed, careful=True)
+            _write_rows(con, source, landed, derived, result, load_key, shown)
         result.warnings += derived.info.warnings  # rows the reader skipped (blank rows at the end)
         message = _threshold_breach(source, landed, result)
         clock = time.perf_counter()
@@ -126,6 +109,40 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
     if message:
         raise RejectThresholdError(message)
     return result
+
+
+def _write_rows(con, source: Source, landed: Landed, derived: Derived, result: LoadResult, load_key: int,
+               shown: int = 0) -> None:
+    """The derived batches into the load's rows table, their rejects into incoming_rejects and
+    the load's dictionary into raw.detainer_values; counts and seconds on `result`. `shown`:
+    rows already shown on the progress bar (by a read that had to start again)."""
+    columns = source.resolved_layout().columns
+    clock = time.perf_counter()
+    rows = RowsTable(con, load_key)
+    pending: list[pl.DataFrame] = []  # valid rows not yet written, up to WRITE_ROWS
+    for published, valid, reasons in derived.batches:
+        stop.check()
+        result.rows_read += published.height
+        if result.rows_read > shown:
+            progress.advance_rows(source.name, min(published.height, result.rows_read - shown))
+        result.rows_rejected += reasons.height
+        result.seconds_read_validate += time.perf_counter() - clock
+        clock = time.perf_counter()
+        pending.append(valid)
+        if sum(frame.height for frame in pending) >= WRITE_ROWS:
+            rows.write(pl.concat(pending, rechunk=True))
+            pending = []
+        if reasons.height:
+            _insert_rejects(con, published, reasons, columns, source, result.load_id, landed.sha256)
+        result.rows_loaded += valid.height
+        result.seconds_write += time.perf_counter() - clock
+        clock = time.perf_counter()
+    result.seconds_read_validate += time.perf_counter() - clock
+    clock = time.perf_counter()
+    if pending:
+        rows.write(pl.concat(pending, rechunk=True))
+    _insert_values(con, derived, load_key)
+    result.seconds_write += time.perf_counter() - clock
 
 
 def _threshold_breach(source: Source, landed: Landed, result: LoadResult) -> str | None:
