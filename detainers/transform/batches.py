@@ -42,7 +42,8 @@ class Derived:
 def derive(source: Source, landed: Landed, careful: bool = False) -> Derived:
     """`careful`: a CSV read again after its first read met bytes it could not take as they are
     (read_csv.ReadAgain)."""
-    info, normalizer = ReadInfo(), Normalizer(source.resolved_layout(), source.states)
+    info = ReadInfo()
+    normalizer = Normalizer(source.resolved_layout(), source.states, ReadLimits.of(source).max_distinct_values, landed.path.name)
     return Derived(read_ahead(validated_batches(source, landed, info, normalizer, careful)), info, normalizer)
 
 
