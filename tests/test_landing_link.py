@@ -60,3 +60,12 @@ def _reflinks_here(tmp_path) -> bool:
     with open(probe, "rb") as fh:
         made = link._reflink(fh, clone)
     return made == "reflink"
+
+
+def test_landing_a_file_already_landed_under_its_name_leaves_no_partial(tmp_path):
+    """A rename onto another name of the same file does nothing (POSIX): the partial must go."""
+    source = write_csv(tmp_path / "f.csv", [HEADER, *good_rows(50)])
+    first = fetch("s", str(source), tmp_path / "landing", ("csv",))
+    again = fetch("s", str(source), tmp_path / "landing", ("csv",))  # no previous fetch known: lands again
+    assert again.path == first.path and again.sha256 == first.sha256
+    assert sorted(p.name for p in (tmp_path / "landing").iterdir()) == [first.path.name]

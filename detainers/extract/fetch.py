@@ -112,7 +112,11 @@ def _fetch_local(name, path: str, landing, formats, previous, policy, deadline) 
             partial, digest = land_copy(source, landing, meter)
         else:
             partial, digest, _ = shared
-    return _place(name, path, partial, digest, meter.size, landing / f"{digest}{_suffix(path)}", formats, previous)
+    target = landing / f"{digest}{_suffix(path)}"
+    if shared is not None and target.exists() and os.path.samefile(partial, target):
+        partial.unlink()  # the same file landed before under its name: a rename onto it would do nothing
+        partial = target
+    return _place(name, path, partial, digest, meter.size, target, formats, previous)
 
 
 def _drop_if_linked(landed: Path, source) -> None:
