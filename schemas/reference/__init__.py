@@ -166,6 +166,13 @@ class Release(NamedTuple):
     shape: str
 
     @property
+    def held_days(self) -> tuple[dt.date, dt.date | None]:
+        """The days it can supply: its trusted window within the prepare dates it holds (None: open)."""
+        first = max(d for d in (self.window_start, self.prepare_start) if d)
+        lasts = [d for d in (self.window_end, self.prepare_end) if d]
+        return first, min(lasts) if lasts else None
+
+    @property
     def stands_in_for(self) -> tuple[str, ...]:
         """The releases whose records it holds on its window's days (none: it is the one trusted there)."""
         return tuple((self.same_records_as or "").split())
