@@ -25,7 +25,7 @@ from detainers.transform.read import read_batches
 from detainers.transform.values import to_canonical
 from schemas.layouts import get_layout
 from schemas.reference import releases
-from tests.conftest import BUNDLED_EXTRACT
+from tests.conftest import BUNDLED_EXTRACT, ROOT
 
 DECLINED = "Detainer Declined by LEA"
 BUNDLED_RELEASE = "foia-15-87693-fy15ytd-xlsx"
@@ -290,3 +290,5 @@ def test_an_overlap_that_disagrees_is_one_line_in_the_report(tmp_path):
     (line,) = [line for line in result.output.splitlines() if line.startswith("seam:")]
     assert line.startswith("seam: illinois and national both hold 2014-10 .. 2014-10; their counts differ by more than 1% "
                            "in 1 of 1 state-months (the most: IL 2014-10, 42 against ")
+    page = (ROOT / "docs" / "releases-and-layouts.md").read_text("utf-8")
+    assert f"<!-- checked: seam -->\n```\n{line}\n```" in page, "docs/releases-and-layouts.md quotes this line as it is"
