@@ -33,8 +33,8 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="markdown",  # docstrings are paragraphs: rewrap them to the terminal
 )
-# In a log or a pipe, tables are not cut to 80 columns (unless COLUMNS asks for a width).
-out = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit() else 160)
+# In a log or a pipe, tables are not cut to 80 columns.
+out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 WarehouseOption = Annotated[Path, typer.Option("--warehouse", help="The published DuckDB file.", dir_okay=False)]

@@ -19,51 +19,42 @@ from detainers import progress
 from detainers.errors import FetchError
 from detainers.extract.fetch import Expected, RetryPolicy, fetch
 from tests.badfiles import HEADER, good_rows
+from tests.faultserver import FaultServer
 
 BODY = "".join(",".join(r) + "\n" for r in [HEADER, *good_rows(4000)]).encode()
 ETAG = '"' + hashlib.sha256(BODY).hexdigest()[:16] + '"'
 POLICY = RetryPolicy(attempts=3, backoff_seconds=0.01, connect_timeout=2, read_timeout=2)
 
 
-class RangeServer:
+class RangeServer(FaultServer):
     """Serves one file as a release host does (ETag, Range, If-Range), cutting the connection
     after `cut_at` bytes of the answers listed in `cuts` (by request number, from 1)."""
 
     def __init__(self, body: bytes, cuts: dict[int, int] | None = None, etag: str | None = ETAG, ranges: bool = True):
         self.body, self.cuts, self.etag, self.ranges = body, cuts or {}, etag, ranges
-        self.requests: list[dict[str, str]] = []
-        self.sent: list[int] = []  # body bytes sent per request
-        self._sock = socket.create_server(("127.0.0.1", 0))
-        self._sock.settimeout(0.2)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
+        self.sent: dict[int, int] = {}  # body bytes sent, by request number
+        self.headers: dict[int, dict[str, str]] = {}  # each request's headers, by its number
+        super().__init__("ok")
 
     def url(self, path: str = "/detainersfy14_raw.csv") -> str:
-        return f"http://127.0.0.1:{self._sock.getsockname()[1]}{path}"
+        return super().url(path)
 
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self._sock.close()
+    @property
+    def seen(self) -> list[dict[str, str]]:
+        return [self.headers[n] for n in sorted(self.headers)]
 
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                head = b""
-                while b"\r\n\r\n" not in head:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        break
-                    head += chunk
-                lines = head.decode("latin-1").split("\r\n")
-                headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
-                self.requests.append(headers)
-                self._answer(conn, len(self.requests), headers)
+    @property
+    def sent_bytes(self) -> list[int]:
+        return [self.sent[n] for n in sorted(self.sent)]
+
+    def _handle(self, conn, number: int, script) -> None:
+        with conn:
+            head = b""
+            while b"\r\n\r\n" not in head and (chunk := conn.recv(65536)):
+                head += chunk
+            lines = head.decode("latin-1").split("\r\n")
+            self.headers[number] = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+            self._answer(conn, number, self.headers[number])
 
     def _answer(self, conn, number: int, headers: dict[str, str]) -> None:
         start, status = 0, "200 OK"
@@ -79,8 +70,8 @@ class RangeServer:
             head.append(f"Content-Range: bytes {start}-{len(self.body) - 1}/{len(self.body)}")
         cut = self.cuts.get(number)
         sent = part if cut is None else part[:cut]
+        self.sent[number] = len(sent)  # before the client can have read it all
         conn.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + sent)
-        self.sent.append(len(sent))
         if cut is not None:  # the connection drops mid-body
             conn.shutdown(socket.SHUT_RDWR)
 
@@ -103,9 +94,9 @@ def test_a_download_cut_half_way_resumes_where_it_stopped(servers, tmp_path):
     server = servers(BODY, cuts={1: half})
     landed = fetch("fy14", server.url(), tmp_path, ("csv",), policy=POLICY)
     assert landed.path.read_bytes() == BODY and landed.sha256 == hashlib.sha256(BODY).hexdigest()
-    assert [r.get("range") for r in server.requests] == [None, f"bytes={half}-"]
-    assert server.requests[1]["if-range"] == ETAG, "the rest is asked of the same version only"
-    assert sum(server.sent) == len(BODY), "no byte was downloaded twice"
+    assert [r.get("range") for r in server.seen] == [None, f"bytes={half}-"]
+    assert server.seen[1]["if-range"] == ETAG, "the rest is asked of the same version only"
+    assert sum(server.sent_bytes) == len(BODY), "no byte was downloaded twice"
     assert [p.name for p in tmp_path.iterdir()] == [landed.path.name]
 
 
@@ -114,8 +105,8 @@ def test_a_download_cut_twice_resumes_twice(servers, tmp_path):
     server = servers(BODY, cuts={1: third, 2: third})
     landed = fetch("fy14", server.url(), tmp_path, ("csv",), policy=POLICY)
     assert landed.path.read_bytes() == BODY
-    assert [r.get("range") for r in server.requests] == [None, f"bytes={third}-", f"bytes={2 * third}-"]
-    assert sum(server.sent) == len(BODY)
+    assert [r.get("range") for r in server.seen] == [None, f"bytes={third}-", f"bytes={2 * third}-"]
+    assert sum(server.sent_bytes) == len(BODY)
 
 
 def test_a_file_changed_since_the_cut_is_downloaded_whole_again(servers, tmp_path):
@@ -132,28 +123,28 @@ def test_a_file_changed_since_the_cut_is_downloaded_whole_again(servers, tmp_pat
     server._answer = then_changed
     landed = fetch("fy14", server.url(), tmp_path, ("csv",), policy=POLICY)
     assert new != BODY and landed.path.read_bytes() == new
-    assert server.requests[1]["if-range"] == ETAG and server.sent[1] == len(new)
+    assert server.seen[1]["if-range"] == ETAG and server.sent_bytes[1] == len(new)
 
 
 def test_a_server_that_ignores_range_gives_the_whole_file_again(servers, tmp_path):
     server = servers(BODY, cuts={1: len(BODY) // 2}, ranges=False)
     landed = fetch("fy14", server.url(), tmp_path, ("csv",), policy=POLICY)
     assert landed.path.read_bytes() == BODY
-    assert server.sent == [len(BODY) // 2, len(BODY)]
+    assert server.sent_bytes == [len(BODY) // 2, len(BODY)]
 
 
 def test_without_an_etag_or_a_known_sha256_a_cut_download_starts_again(servers, tmp_path):
     """Nothing would tell the rest of this version from another's: no Range is asked."""
     server = servers(BODY, cuts={1: 1000}, etag=None)
     landed = fetch("fy14", server.url(), tmp_path, ("csv",), policy=POLICY)
-    assert landed.path.read_bytes() == BODY and [r.get("range") for r in server.requests] == [None, None]
+    assert landed.path.read_bytes() == BODY and [r.get("range") for r in server.seen] == [None, None]
 
 
 def test_with_the_releases_sha256_a_download_without_an_etag_resumes(servers, tmp_path):
     server = servers(BODY, cuts={1: 1000}, etag=None)
     expected = Expected("npr-detainers-fy14-csv", hashlib.sha256(BODY).hexdigest(), len(BODY))
     landed = fetch("fy14", server.url(), tmp_path, ("csv",), policy=POLICY, expected=expected)
-    assert landed.path.read_bytes() == BODY and server.requests[1].get("range") == "bytes=1000-"
+    assert landed.path.read_bytes() == BODY and server.seen[1].get("range") == "bytes=1000-"
 
 
 def test_other_bytes_than_the_releases_fail_as_they_land_and_nothing_lands(servers, tmp_path):

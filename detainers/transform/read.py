@@ -22,7 +22,7 @@ import polars as pl
 from detainers.errors import LayoutError
 from detainers.extract.landing import file_kind, published_name
 from detainers.extract.manifest import Source
-from detainers.transform.header import HEADER_SEARCH_ROWS, header_index
+from detainers.transform.header import HEADER_SEARCH_ROWS, layouts_matching
 from detainers.transform.info import ReadInfo
 from detainers.transform.limits import ReadLimits
 from detainers.transform.read_csv import find_separator, read_csv, text_head
@@ -99,7 +99,7 @@ def layouts_by_header(path: Path, limits: ReadLimits) -> list[str]:
         top = _first_rows(path, limits)
     else:
         return []
-    return [layout.name for layout in candidates if header_index(top, layout) is not None]
+    return layouts_matching(top, candidates)
 
 
 def _first_rows(path: Path, limits: ReadLimits) -> list[list[str]]:
