@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 
 from detainers.errors import LayoutError
 from detainers.transform.blank_rows import BlankRuns
-from detainers.transform.header import match_header
+from detainers.transform.header import first_filled, match_header
 from detainers.transform.info import ROW, SHEET, ReadInfo
 from detainers.transform.limits import ReadLimits
 from detainers.transform.workbook import RATIO_FLOOR
@@ -58,26 +58,38 @@ def read_parquet(path: Path, layout: Layout, info: ReadInfo, batch_rows: int, li
         schema = pq.read_schema(path)
         names = schema.names
         columns = match_header(names, layout, where, info)
-        for name, pos in columns.items():
+        read = [pos for at in columns.values() for pos in at]
+        for pos in read:
             _refuse_unless_readable(where, names[pos], schema.field(pos).type)
-        text = [names[pos] for pos in columns.values() if _is_text(schema.field(pos).type)]
+        text = [names[pos] for pos in read if _is_text(schema.field(pos).type)]
         parquet = pq.ParquetFile(path, read_dictionary=text)
-        check_parquet(where, parquet.metadata, limits, {names[pos] for pos in columns.values()})
+        check_parquet(where, parquet.metadata, limits, {names[pos] for pos in read})
     except (pa.ArrowException, OSError):
         raise LayoutError(failure("truncated_parquet", file=where, past="")) from None
     info.sheets = [""]
     runs = BlankRuns(columns, layout, limits.max_blank_rows, where)
     first = 1
     try:
-        for batch in parquet.iter_batches(batch_size=batch_rows, columns=[names[pos] for pos in columns.values()]):
+        for batch in parquet.iter_batches(batch_size=batch_rows, columns=[names[pos] for pos in read]):
             check_decoded(where, batch, limits)  # before a value is expanded: text is still by dictionary
-            rows = pl.DataFrame([_column(batch.column(names[pos]), layout.columns[name]).alias(name) for name, pos in columns.items()])
+            rows = pl.DataFrame([_published(batch, [names[pos] for pos in at], layout.columns[name]).alias(name)
+                                 for name, at in columns.items()])
             rows = rows.with_columns(pl.lit("").alias(SHEET), pl.int_range(first, first + rows.height, dtype=pl.Int64).alias(ROW))
             first += rows.height
             yield from runs.take(rows)
     except (pa.ArrowException, OSError):
         raise LayoutError(failure("truncated_parquet", file=where, past=f" past row {first - 1:,}")) from None
     info.note(runs.end())
+
+
+def _published(batch: pa.RecordBatch, spellings: list[str], field: str) -> pl.Series:
+    """One published column from the file's columns holding it (a layout may list several
+    spellings): the first that is not blank in each row."""
+    series = [_column(batch.column(name), field) for name in spellings]
+    if len(series) == 1:
+        return series[0]
+    frame = pl.DataFrame({f"_{i}": values for i, values in enumerate(series)})
+    return frame.select(first_filled([pl.col(f"_{i}") for i in range(len(series))])).to_series()
 
 
 def _is_text(kind: pa.DataType) -> bool:
