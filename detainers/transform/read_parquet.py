@@ -29,10 +29,8 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from detainers.errors import LayoutError
@@ -132,8 +130,9 @@ def _column(values: pa.Array | pa.ChunkedArray, field: str) -> pl.Series:
     return series.cast(pl.String).cast(pl.Categorical)
 
 
-def _days(values: pa.Array) -> np.ndarray:
-    """Each value's day, as days from 1970-01-01 (nulls as 0)."""
+def _days(values: pa.Array):
+    """Each value's day, as days from 1970-01-01 (nulls as 0), as a numpy array."""
+    import numpy as np  # a run that reads no Parquet never imports it
     if pa.types.is_timestamp(values.type):
         unit = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000, "ns": 86_400_000_000_000}[values.type.unit]
         return np.floor_divide(values.cast(pa.int64()).fill_null(0).to_numpy(), unit)
@@ -149,6 +148,7 @@ def _in_calendar(values: pa.Array) -> bool:
 
 def _as_text(values: pa.Array) -> list[str | None]:
     """ISO dates (and times) as text; numpy writes any day of int64's range."""
+    import numpy as np
     days = _days(values).astype("datetime64[D]").astype(str)
     if pa.types.is_timestamp(values.type):
         unit = values.type.unit
@@ -199,6 +199,8 @@ def check_decoded(where: str, batch: pa.RecordBatch, limits: ReadLimits) -> None
 
 
 def _decoded_bytes(values: pa.Array) -> int:
+    import pyarrow.compute as pc  # imported when a Parquet file is read, not by every run
+
     if isinstance(values, pa.DictionaryArray):
         lengths = pc.binary_length(values.dictionary) if _is_text(values.dictionary.type) else None
         if lengths is None:
