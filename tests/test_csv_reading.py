@@ -10,30 +10,20 @@ import json
 
 import pytest
 
-from detainers.extract.fetch import fetch
-from detainers.build.warehouse import connect
-from detainers.extract.manifest import Source
-from detainers.pipeline import load_landed
 from detainers.transform import read as read_module
 from detainers.transform.info import ReadInfo
 from detainers.transform.read_csv import _sample_clean, read_csv
 from detainers.transform.limits import ReadLimits
 from schemas.layouts import get_layout
 from tests.badfiles import GOOD, HEADER, good_rows
-from tests.test_bad_inputs import query
+from tests.test_bad_inputs import land_and_load as land_and_load_as, query
 
 LAYOUT = get_layout("lesa_stu")
 ROWS = 40_000  # about 2.6 MB: the first and last MiB are looked at before the read, the middle is not
 
 
 def land_and_load(tmp_path, path):
-    spec = Source(name="s", url=str(path), layout="lesa_stu", reject_warn_share=1.0, reject_stop_share=1.0)
-    landed = fetch(spec.name, spec.url, tmp_path / "landing", LAYOUT.formats)
-    con = connect(tmp_path / "w.duckdb")
-    try:
-        return load_landed(con, spec, landed, "run-test")
-    finally:
-        con.close()
+    return land_and_load_as(tmp_path, path, name="s", reject_warn_share=1.0, reject_stop_share=1.0)
 
 
 def _lines(rows: list[list[str]]) -> list[bytes]:
