@@ -63,7 +63,7 @@ def test_marts_agree_with_each_other(bundled_run):
     assert jurisdictions[0][0] == monthly[0][0] == 5_501 - unknown[0][0]
     first_last = query(warehouse, """
         select count(*) from marts.jurisdictions
-        where declined_detainers > 0 and not (first_decline_date <= last_decline_date)""")
+        where declined_detainers > 0 and not (first_declined_prepare_date <= last_declined_prepare_date)""")
     assert first_last == [(0,)]
 
 

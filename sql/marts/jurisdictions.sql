@@ -1,8 +1,10 @@
 -- Each jurisdiction's totals, with the prepare dates of its first and last detainer and of its
 -- first and last declined detainer (prepare dates: most releases publish no decline date),
 -- the spellings of its name folded into it, and the county it is placed in with how
--- (intermediate.jurisdiction_counties).
--- depends on: intermediate.detainer_counts, intermediate.places, intermediate.jurisdiction_counties
+-- (intermediate.jurisdiction_counties), and the agency that runs it (intermediate.jurisdiction_agencies:
+-- a reviewed table; null when the facility is not in it).
+-- depends on: intermediate.detainer_counts, intermediate.places, intermediate.jurisdiction_counties,
+--   intermediate.jurisdiction_agencies
 with by_place as (
     select
         place_key,
@@ -47,7 +49,12 @@ select
     counties.county_name,
     counties.placement,
     counties.name_variants,
+    agencies.agency,
+    agencies.agency_kind,
+    agencies.agency_level,
 from by_jurisdiction
 inner join intermediate.jurisdiction_counties as counties
     on by_jurisdiction.jurisdiction_id = counties.jurisdiction_id
+inner join intermediate.jurisdiction_agencies as agencies
+    on by_jurisdiction.jurisdiction_id = agencies.jurisdiction_id
 order by by_jurisdiction.declined_detainers desc, by_jurisdiction.jurisdiction_id
