@@ -143,6 +143,7 @@ td.reason { text-align: left; color: #555; min-width: 16em; }
 .beside { display: flex; gap: 2em; flex-wrap: wrap; align-items: flex-start; } .beside > div { min-width: 0; max-width: 100%; }
 .counties h3, .agencies h3 { font-size: 1em; margin-top: 0; }
 .narrow { display: none; }
+@media (max-width: 700px) { .metric { flex: 1 1 40%; } .metric b { font-size: 1.5em; } }
 footer { margin-top: 3em; color: #777; font-size: 12px; }
 @media (max-width: 700px) {
   body { margin: 1em auto; font-size: 14px; } h1 { font-size: 1.3em; }
@@ -158,6 +159,9 @@ for (const svg of document.querySelectorAll('svg.chart')) {
   if (box.width > 0 && box.height > 0 && bars > 0) svg.setAttribute('data-rendered', String(bars));
 }
 document.body.setAttribute('data-charts-rendered', String(document.querySelectorAll('svg[data-rendered]').length));
+// how wide the page is laid out: on a phone nothing may push it past the screen
+document.body.setAttribute('data-page-width', String(document.documentElement.scrollWidth));
+document.body.setAttribute('data-view-width', String(window.innerWidth));
 """
 
 
