@@ -74,7 +74,8 @@ def agencies_line(report: dict, declining_jurisdictions: int | None) -> str:
     line = (f"{meaning}: the {declining_jurisdictions:,} declining jurisdictions are run by {counts['local']:,} local "
             f"agencies" + (f" and {sum(counts[level] for level in LEVELS[1:]):,} others ({', '.join(others)})" if others else ""))
     if counts["not_reviewed"]:
-        line += f"; {counts['not_reviewed']:,} facilities are not in the agency table and count as their own"
+        n = counts["not_reviewed"]
+        line += f"; {n:,} {'facility is' if n == 1 else 'facilities are'} not in the agency table and count{'s' if n == 1 else ''} as {'its' if n == 1 else 'their'} own"
     return line + " (detainers report --by agency)"
 
 
