@@ -17,6 +17,7 @@ import duckdb
 from rich.console import Console
 
 from detainers.report.charts import escape as _e
+from detainers.report.rows import as_dicts, totals
 from detainers.report.tables import Column, print_fitted
 
 TOP_AGENCIES = 25
@@ -28,10 +29,8 @@ def agency_report(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
                   states: tuple[str, ...] | None = None) -> dict:
     """The JSON of `detainers report --by agency`: every agency with detainers in the window
     (most declines first), then the facilities not reviewed and the detainers with none."""
-    cursor = con.execute("select * from marts.agency_headline($start, $end, states := $states)",
-                         dict(start=start, end=end, states=list(states) if states else None))
-    names = [d[0] for d in cursor.description]
-    rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+    rows = as_dicts(con.execute("select * from marts.agency_headline($start, $end, states := $states)",
+                                dict(start=start, end=end, states=list(states) if states else None)))
     agencies = [
         {"agency": r["agency"], "state": r["state_code"], "kind": r["agency_kind"], "level": r["agency_level"],
          "local": r["agency_level"] == "local", "facilities": r["facilities"],
@@ -41,15 +40,13 @@ def agency_report(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
         for r in rows if r["kind"] == "agency"
     ]
 
-    def total(kind: str, *keys: str) -> dict:
-        return {key: int(sum(r[key] for r in rows if r["kind"] == kind)) for key in keys}
-
     return {
         "window_start": start.isoformat(),
         "window_end": end.isoformat(),
         "agencies": agencies,
-        "not_reviewed": total("not_reviewed", "facilities", "declining_facilities", "detainers_issued", "declined_detainers"),
-        "without_jurisdiction": total("without_jurisdiction", "detainers_issued", "declined_detainers"),
+        "not_reviewed": totals(rows, "not_reviewed", "facilities", "declining_facilities", "detainers_issued",
+                               "declined_detainers"),
+        "without_jurisdiction": totals(rows, "without_jurisdiction", "detainers_issued", "declined_detainers"),
     }
 
 

@@ -16,6 +16,7 @@ import duckdb
 from rich.console import Console
 
 from detainers.report.charts import escape as _e
+from detainers.report.rows import as_dicts, totals
 from detainers.report.tables import Column, print_fitted
 
 TOP_COUNTIES = 15
@@ -27,10 +28,8 @@ def county_report(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
                   states: tuple[str, ...] | None = None) -> dict:
     """The JSON of `detainers report --by county`: every county with detainers in the window
     (most declines first), then the unplaced jurisdictions and the detainers with none."""
-    cursor = con.execute("select * from marts.county_headline($start, $end, states := $states)",
-                         dict(start=start, end=end, states=list(states) if states else None))
-    names = [d[0] for d in cursor.description]
-    rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+    rows = as_dicts(con.execute("select * from marts.county_headline($start, $end, states := $states)",
+                                dict(start=start, end=end, states=list(states) if states else None)))
     counties = [
         {"county_fips": r["county_fips"], "county": r["county_name"], "state_code": r["state_code"],
          "detainers_issued": r["detainers_issued"], "declined_detainers": r["declined_detainers"],
@@ -39,15 +38,12 @@ def county_report(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
         for r in rows if r["kind"] == "county"
     ]
 
-    def total(kind: str, *keys: str) -> dict:
-        return {key: int(sum(r[key] for r in rows if r["kind"] == kind)) for key in keys}
-
     return {
         "window_start": start.isoformat(),
         "window_end": end.isoformat(),
         "counties": counties,
-        "unplaced": total("unplaced", "detainers_issued", "declined_detainers", "jurisdictions"),
-        "without_jurisdiction": total("without_jurisdiction", "detainers_issued", "declined_detainers"),
+        "unplaced": totals(rows, "unplaced", "detainers_issued", "declined_detainers", "jurisdictions"),
+        "without_jurisdiction": totals(rows, "without_jurisdiction", "detainers_issued", "declined_detainers"),
     }
 
 

@@ -8,11 +8,11 @@ import datetime as dt
 
 import duckdb
 
+from detainers.report.rows import as_dicts
+
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, start: dt.date, end: dt.date, states, basis: str = "prepare") -> list[dict]:
-    cursor = con.execute(sql, dict(start=start, end=end, states=list(states) if states else None, basis=basis))
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return as_dicts(con.execute(sql, dict(start=start, end=end, states=list(states) if states else None, basis=basis)))
 
 
 def window_stretches(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, states=None,

@@ -10,6 +10,7 @@ import datetime as dt
 
 import duckdb
 
+from detainers.report.rows import as_dicts
 from schemas.reference import releases
 
 OIG = "DHS OIG"
@@ -36,8 +37,7 @@ def reconciliation(con: duckdb.DuckDBPyConnection, start: dt.date | None = None,
         """,
         dict(start=start, end=end, states=list(states) if states else None),
     )
-    names = [d[0] for d in cursor.description]
-    rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+    rows = as_dicts(cursor)
     for row in rows:
         for key, value in row.items():
             if isinstance(value, dt.date):

@@ -10,37 +10,17 @@
 -- declined detainers of the same window and states.
 --   select * from marts.agency_headline(date '2014-01-01', date '2017-05-31')
 --   select * from marts.agency_headline(date '2015-01-01', date '2015-12-31', states := ['NY'])
--- depends on: marts.daily_detainers_by_jurisdiction, marts.jurisdictions, marts.daily_coverage,
---   macros.in_scope, macros.coverage_ratio
+-- depends on: marts.window_jurisdiction_counts, macros.coverage_ratio
 -- materialized: table macro (window_start, window_end, states := null)
 with counted as (
     select
-        daily.state_code,
-        daily.jurisdiction_id,
+        *,
         case
-            when daily.jurisdiction_id is null then 'without_jurisdiction'
-            when jurisdictions.agency is null then 'not_reviewed'
+            when jurisdiction_id is null then 'without_jurisdiction'
+            when agency is null then 'not_reviewed'
             else 'agency'
         end as kind,
-        jurisdictions.agency,
-        jurisdictions.agency_kind,
-        jurisdictions.agency_level,
-        sum(daily.detainers) as detainers,
-        sum(daily.declined_detainers) as declined_detainers,
-    from marts.daily_detainers_by_jurisdiction as daily
-    left join marts.jurisdictions as jurisdictions
-        on daily.jurisdiction_id = jurisdictions.jurisdiction_id
-    where macros.in_scope(daily.prepare_date, daily.state_code, window_start, window_end, states)
-    group by all
-),
-
-covered as (
-    select
-        state_code,
-        count(*) as covered_cells,
-    from marts.daily_coverage
-    where macros.in_scope(day, state_code, window_start, window_end, states)
-    group by all
+    from marts.window_jurisdiction_counts(window_start, window_end, states := states)
 ),
 
 by_agency as (
@@ -54,6 +34,7 @@ by_agency as (
         count(distinct jurisdiction_id) filter (where declined_detainers > 0) as declining_facilities,
         sum(detainers)::bigint as detainers_issued,
         sum(declined_detainers)::bigint as declined_detainers,
+        any_value(covered_cells) as covered_cells,
     from counted
     group by kind, agency, state_code
 )
@@ -70,10 +51,8 @@ select
     by_agency.declining_facilities,
     by_agency.detainers_issued,
     by_agency.declined_detainers,
-    macros.coverage_ratio(coalesce(covered.covered_cells, 0), window_start, window_end, 1) as coverage_ratio,
+    macros.coverage_ratio(by_agency.covered_cells, window_start, window_end, 1) as coverage_ratio,
 from by_agency
-left join covered
-    on by_agency.state_code = covered.state_code
 order by
     by_agency.kind,
     by_agency.declined_detainers desc,
