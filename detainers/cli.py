@@ -210,8 +210,7 @@ def report(
         document = {k: h[k] for k in HEADLINE_KEYS} | extra | {"reconciliation": reconciliation_json(shown, basis)}
         sys.stdout.write(json.dumps(document) + "\n")
         return
-    out.print(f"basis: {text.BASIS_TEXT[basis]}", highlight=False)
-    text.print_headline(out, h, agencies)
+    text.print_headline(out, h, agencies, basis=True)
     if basis == "decline" and h["declined_without_decline_date"]:
         out.print(f"{h['declined_without_decline_date']:,} declined detainers prepared in the window have no decline "
                   "date (their release does not publish one) and are not counted on this basis", highlight=False)

@@ -96,7 +96,7 @@ def query(warehouse, sql, params=None):
 def test_the_first_lines_say_what_the_data_holds_and_label_the_figures_with_it(bundled_run):
     warehouse, _ = bundled_run
     text = lines(run_report(warehouse))
-    assert text[1] == ("the data holds 2014-10-01 .. 2015-07-19 of the window asked (2014-01-01 .. 2017-05-31): 292 of its "
+    assert text[0] == ("the data holds 2014-10-01 .. 2015-07-19 of the window asked (2014-01-01 .. 2017-05-31): 292 of its "
                        "1,247 days, all 56 states, 23.4% of its days and states; the figures below are for that part")
     assert text[2] == ("2014-10-01 .. 2015-07-19, all states: 79,053 detainers issued, 5,501 declined by 346 jurisdictions "
                        "(1,272 declined with no known jurisdiction)")
@@ -105,7 +105,7 @@ def test_the_first_lines_say_what_the_data_holds_and_label_the_figures_with_it(b
     assert not any(line.startswith("2014-01-01 .. 2017-05-31") for line in text)
     # a window the data covers whole says so, and suggests nothing
     whole = lines(run_report(warehouse, "--start", "2014-10-01", "--end", "2015-06-30"))
-    assert whole[1] == "the data holds all of 2014-10-01 .. 2015-06-30: 273 days, all 56 states"
+    assert whole[0] == "the data holds all of 2014-10-01 .. 2015-06-30: 273 days, all 56 states"
     assert not any(line.startswith("fully covered") for line in whole)
 
 
@@ -126,15 +126,15 @@ def test_partial_coverage_of_two_states_and_one_says_which_window_is_whole(three
     assert (nation["data_start"], nation["data_end"]) == ("2014-01-01", "2016-03-31")
     assert (nation["fully_covered_start"], nation["fully_covered_end"]) == ("2014-10-01", "2015-07-19")
     text = lines(run_report(three_sources))
-    assert text[1].startswith("the data holds 2014-01-01 .. 2016-03-31 of the window asked (2014-01-01 .. 2017-05-31): "
+    assert text[0].startswith("the data holds 2014-01-01 .. 2016-03-31 of the window asked (2014-01-01 .. 2017-05-31): "
                               "656 of its 1,247 days, 1 to 56 of 56 states")
     pa = lines(run_report(three_sources, "--state", "pennsylvania"))
-    assert pa[1].startswith("the data holds 2014-01-01 .. 2015-07-19 of the window asked (2014-01-01 .. 2017-05-31): "
+    assert pa[0].startswith("the data holds 2014-01-01 .. 2015-07-19 of the window asked (2014-01-01 .. 2017-05-31): "
                             "565 of its 1,247 days, PA, 45.3% of its days;")
     assert "fully covered: --start 2014-01-01 --end 2015-07-19 --state PA" in pa
     # before October 2014 no day holds both California and Pennsylvania: no window is whole for the two
     both = lines(run_report(three_sources, "--state", "CA", "--state", "PA", "--start", "2014-01-01", "--end", "2014-09-30"))
-    assert both[1].startswith("the data holds 2014-01-01 .. 2014-09-30 of the window asked (2014-01-01 .. 2014-09-30): "
+    assert both[0].startswith("the data holds 2014-01-01 .. 2014-09-30 of the window asked (2014-01-01 .. 2014-09-30): "
                               "273 of its 273 days, 1 of the 2 states asked (CA, PA), 50.0% of its days and states")
     assert "no day of the window holds every one of the 2 states asked: ask for fewer states (--state) to see a fully covered window" in both
 
@@ -213,7 +213,7 @@ def test_the_inspector_generals_figures_get_their_own_line(bundled_run):
 def test_by_decline_date_a_release_without_lift_dates_gives_no_figure(bundled_run, tmp_path):
     warehouse, _ = bundled_run
     text = lines(run_report(warehouse, "--basis", "decline"))
-    assert text[1] == ("the loaded data holds nothing by decline date of 2014-01-01 .. 2017-05-31, all states (no loaded "
+    assert text[0] == ("the loaded data holds nothing by decline date of 2014-01-01 .. 2017-05-31, all states (no loaded "
                        "source with decline dates, lift dates, reaches it): no figure can be given for it")
     assert not any("detainers issued" in line for line in text)
     h = as_json(warehouse, "--basis", "decline")

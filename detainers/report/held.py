@@ -78,7 +78,8 @@ def figures_line(h: dict) -> str | None:
     if not has_data(h):
         return None
     span = f"{h['coverage_start']} .. {h['coverage_end']}, {where(h)}"
-    declines = (f"{h['declined_detainers']:,} declined by {h['declining_jurisdictions']:,} jurisdictions "
+    n = h["declining_jurisdictions"]
+    declines = (f"{h['declined_detainers']:,} declined by {n:,} jurisdiction{'' if n == 1 else 's'} "
                 f"({h['declined_without_jurisdiction']:,} declined with no known jurisdiction)")
     if h.get("detainers_issued") is None:
         return f"{span}, by decline date: {declines}"

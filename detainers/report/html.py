@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import duckdb
@@ -127,7 +128,7 @@ h1 { font-size: 1.6em; margin-bottom: .2em; } h2 { font-size: 1.2em; margin-top:
 .headline { display: flex; gap: 1.5em; flex-wrap: wrap; margin: 1em 0; }
 .metric { border-left: 4px solid #b2442f; padding: .2em .8em; } .metric b { display: block; font-size: 1.8em; }
 .metric small { display: block; color: #555; }
-.coverage { color: #444; } svg .grid { stroke: #ddd; } svg text { font: 11px system-ui, sans-serif; fill: #333; }
+.coverage { color: #444; } .coverage code { white-space: nowrap; } svg .grid { stroke: #ddd; } svg text { font: 11px system-ui, sans-serif; fill: #333; }
 svg .label { font-size: 12px; } svg .axis-title { font-size: 12px; fill: #555; } svg .no-data-label { fill: #777; font-style: italic; }
 svg.chart { max-width: 100%; height: auto; }
 svg.map .code { font-size: 19px; font-weight: bold; } svg.map .value { font-size: 14px; }
@@ -187,7 +188,7 @@ def render(data: dict) -> str:
             for k, v in metrics if v is not None) + "</div>")
         body.append(f'<p class="coverage">{_e(_sentence(figures_line(h)))}</p>')
     for line in filter(None, [fully_covered_line(h), data.get("agencies_line"), lower_bound_note(h)]):
-        body.append(f'<p class="coverage">{_e(_sentence(line))}</p>')
+        body.append(f'<p class="coverage">{_options(_e(_sentence(line)))}</p>')
     body.append(_stretches(h))
     if basis == "decline" and h["declined_without_decline_date"]:
         body.append(f'<p class="coverage">{h["declined_without_decline_date"]:,} declined detainers prepared in the window '
@@ -271,6 +272,11 @@ def _reconciliation(data: dict, basis: str) -> list[str]:
     if data.get("inspector_general"):
         parts.append(f'<p class="coverage">{_e(data["inspector_general"])}.</p>')
     return parts
+
+
+def _options(text: str) -> str:
+    """Command-line options in a line (--start 2014-10-01) as code, never broken across lines."""
+    return re.sub(r"(--[a-z]+(?: (?!--)[^ ;,()]*[^ ;,().])?)", r"<code>\1</code>", text)
 
 
 def _n(value, signed: bool = False) -> str:

@@ -45,10 +45,13 @@ def print_run(out: Console, summary: RunSummary, total: float) -> None:
         print_headline(out, summary.headline)
 
 
-def print_headline(out: Console, h: dict, agencies: str | None = None) -> None:
-    """What the data holds of the window first, then the figures for that part, labelled with the
-    data's own span; where coverage is partial, the window that would be fully covered."""
+def print_headline(out: Console, h: dict, agencies: str | None = None, basis: bool = False) -> None:
+    """What the data holds of the window first, then (with `basis`, which date counts) the
+    figures for that part, labelled with the data's own span; where coverage is partial, the
+    window that would be fully covered."""
     out.print(held_line(h), highlight=False)
+    if basis:
+        out.print(f"basis: {BASIS_TEXT[h['basis']]}", highlight=False)
     if line := figures_line(h):
         out.print(f"[bold]{line}[/]", highlight=False)
     if agencies:

@@ -63,8 +63,8 @@ def tile_map(name: str, title: str, values: dict[str, int], tiles: dict[str, Til
             parts.append(f'<g class="state not-asked"><title>{escape(tile.name)}: not asked</title>'
                          f'<rect class="tile" data-state="{escape(code)}" data-asked="false" x="{x}" y="{y}" width="{TILE}" '
                          f'height="{TILE}" rx="3" fill="{NOT_ASKED}" stroke="#ddd"/>'
-                         f'<text class="code" x="{cx}" y="{y + 26}" text-anchor="middle">{escape(code)}</text>'
-                         f'<text class="value" x="{cx}" y="{y + 46}" text-anchor="middle">not asked</text></g>')
+                         f'<text class="code" x="{cx}" y="{y + 22}" text-anchor="middle">{escape(code)}</text>'
+                         f'<text class="value" x="{cx}" y="{y + 39}" text-anchor="middle">not asked</text></g>')
             continue
         value = values.get(code, 0)
         share = None if coverage is None else round(coverage.get(code, 0.0), 4)
@@ -80,9 +80,9 @@ def tile_map(name: str, title: str, values: dict[str, int], tiles: dict[str, Til
             f'<g class="state {ink}"><title>{escape(tile.name)}: {"no data" if share == 0 else f"{value:,} declined"}{covered}</title>'
             f'<rect class="tile" data-state="{escape(code)}" data-value="{value}" x="{x}" y="{y}" width="{TILE}" height="{TILE}" '
             f'rx="3" fill="{NONE if index is None else SHADES[index]}"{outline}/>'
-            f'<text class="code" x="{cx}" y="{y + 26}" text-anchor="middle">{escape(code)}</text>'
-            f'<text class="value" x="{cx}" y="{y + 46}" text-anchor="middle">{escape(label)}</text>'
-            + (f'<text class="covered" x="{cx}" y="{y + 57}" text-anchor="middle">{escape(_share_text(share))}</text>'
+            f'<text class="code" x="{cx}" y="{y + 22}" text-anchor="middle">{escape(code)}</text>'
+            f'<text class="value" x="{cx}" y="{y + 39}" text-anchor="middle">{escape(label)}</text>'
+            + (f'<text class="covered" x="{cx}" y="{y + 53}" text-anchor="middle">{escape(_share_text(share))}</text>'
                if own and share else "")
             + "</g>"
         )
