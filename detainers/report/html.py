@@ -29,7 +29,7 @@ from detainers.report.coverage import month_coverage, month_labels, state_covera
 from detainers.report.headline import headline
 from detainers.report.held import figures_line, fully_covered_line, has_data, held_line, where
 from detainers.report.reconciliation import inspector_general_line, reconciliation
-from detainers.report.text import BASIS_TEXT, lower_bound_note, stretch_lines, window_text
+from detainers.report.text import BASIS_TEXT, lower_bound_note, reason_lines, stretch_lines, window_text
 from detainers.report.tile_map import legend, state_list, tile_map
 from schemas.reference import reconciliation_statuses, state_tiles
 
@@ -139,11 +139,11 @@ svg.map .none .value, svg.map .not-asked text { fill: #888; } svg.map .not-asked
 .state-list { columns: 4; font-size: 13px; padding-left: 1.2em; } .note { color: #555; font-size: 13px; }
 table { border-collapse: collapse; font-size: 13px; } .scroll { overflow-x: auto; max-width: 100%; }
 td, th { padding: 3px 8px; border-bottom: 1px solid #eee; text-align: right; vertical-align: top; } td:first-child, th:first-child { text-align: left; }
-td.reason { text-align: left; color: #555; min-width: 16em; }
+td.reason { text-align: left; color: #555; min-width: 16em; } td.id { white-space: nowrap; }
 .good { color: #1a7f37; } .warning { color: #9a6700; } .bad { color: #cf222e; font-weight: bold; } .neutral { color: #555; }
 .beside { display: flex; gap: 2em; flex-wrap: wrap; align-items: flex-start; } .beside > div { min-width: 0; max-width: 100%; }
 .counties h3, .agencies h3 { font-size: 1em; margin-top: 0; }
-.narrow { display: none; }
+.narrow { display: none; } ul.figures { padding-left: 1.2em; font-size: 13px; }
 @media (max-width: 700px) { .metric { flex: 1 1 40%; } .metric b { font-size: 1.5em; } }
 footer { margin-top: 3em; color: #777; font-size: 12px; }
 @media (max-width: 700px) {
@@ -254,7 +254,7 @@ def _reconciliation(data: dict, basis: str) -> list[str]:
                          + ".</p>"]
     tones = {status: row["tone"] for status, row in reconciliation_statuses().items()}
     lines = "".join(
-        f"<tr><td>{_e(r['figure_id'])}</td><td>{_e(window_text(r['window_start'], r['window_end']))}</td>"
+        f"<tr><td class=\"id\">{_e(r['figure_id'])}</td><td class=\"id\">{_e(window_text(r['window_start'], r['window_end']))}</td>"
         f"<td>{r['published_value']:,}</td><td>{_e(_n(r['warehouse_value']))}</td>"
         f"<td class=\"optional\">{_e(_n(r['difference'], True))}</td><td class=\"optional\">{r['coverage_ratio']:.1%}</td>"
         f"<td class=\"{_e(tones.get(r['status'], 'bad'))}\">{_e(r['status'])}"
@@ -266,12 +266,24 @@ def _reconciliation(data: dict, basis: str) -> list[str]:
              "<p>Each figure is compared like with like (the same window, states and basis, on data held whole: its whole "
              "window, or the parts of its published breakdown the data holds), or not at all, with the reason "
              "(all figures: <code>marts.reconciliation</code>).</p>",
-             '<div class="scroll"><table><tr><th>figure</th><th>compared on</th><th>published</th><th>ours</th>'
+             '<div class="scroll wide"><table><tr><th>figure</th><th>compared on</th><th>published</th><th>ours</th>'
              '<th class="optional">difference</th><th class="optional">covered</th><th>status</th><th>reason</th></tr>'
-             + lines + "</table></div>"]
+             + lines + "</table></div>",
+             _figures_list(rows, tones)]
     if data.get("inspector_general"):
         parts.append(f'<p class="coverage">{_e(data["inspector_general"])}.</p>')
     return parts
+
+
+def _figures_list(rows: list[dict], tones: dict[str, str]) -> str:
+    """The reconciliation for a narrow screen: one line per figure, then its reasons."""
+    def item(r: dict) -> str:
+        ours = "" if r["warehouse_value"] is None else f", ours {r['warehouse_value']:,}"
+        return (f"<li><b>{_e(r['figure_id'])}</b>, {_e(window_text(r['window_start'], r['window_end']))}: published "
+                f"{r['published_value']:,}{ours}: <span class=\"{_e(tones.get(r['status'], 'bad'))}\">{_e(r['status'])}</span></li>")
+    reasons = "".join(f"<li>{_e(line.removeprefix('- '))}</li>" for line in reason_lines(rows, False))
+    return (f'<div class="narrow"><ul class="figures">{"".join(item(r) for r in rows)}</ul>'
+            f'<p class="note">Why:</p><ul class="note">{reasons}</ul></div>')
 
 
 def _options(text: str) -> str:
