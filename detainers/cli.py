@@ -269,19 +269,35 @@ def _by(by: str, basis: str, window: tuple, states: tuple[str, ...] | None, ware
 def releases(
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
     as_json: Annotated[bool, typer.Option("--json", help="A JSON list of objects, one per release.")] = False,
+    manifest: Annotated[bool, typer.Option("--manifest", help="Print a manifest (TOML) of the fewest known releases that cover the window, for `detainers run --manifest`.")] = False,
+    start: Annotated[Optional[str], typer.Option(help="With --manifest: the window's first prepare date, YYYY-MM-DD.", show_default="the first day a known release holds")] = None,
+    end: Annotated[Optional[str], typer.Option(help="With --manifest: its last, YYYY-MM-DD.", show_default="today")] = None,
+    wide: Annotated[bool, typer.Option("--wide", help="Every column of the table, however wide the terminal.")] = False,
 ) -> None:
-    """Every known public release of detainer records (the catalog: file, publisher, sha256,
-    size, the window it is trusted for, layout), whether the warehouse holds it and its rows
-    there, and how many days of the inspector general's window (2014-01-01 to 2017-05-31) it
-    would cover. A file with a release's bytes loads with no layout or window in the manifest."""
+    """Every known public release of detainer records (the catalog: file, public address,
+    sha256, size, the window it is trusted for, layout), whether the warehouse holds it and its
+    rows there, and how many days of the inspector general's window (2014-01-01 to 2017-05-31) it
+    would cover. A file with a release's bytes loads with no layout or window in the manifest.
+    With `--manifest`, a manifest covering `--start` .. `--end` instead."""
     with _guarded():
+        if manifest:
+            from detainers.arguments import manifest_window
+            from detainers.extract.window_manifest import cover, manifest_toml
+
+            plan = cover(*manifest_window(start, end))
+            sys.stdout.write(manifest_toml(plan))
+            for first, last in plan.gaps:
+                err.print(f"note: no known release holds {first} .. {last}", highlight=False)
+            return
+        if start is not None or end is not None:
+            raise UsageError("--start and --end choose the window of --manifest: add --manifest")
         from detainers.report.releases import catalog, print_catalog
 
         rows = catalog(warehouse)
     if as_json:
         sys.stdout.write(json.dumps(rows) + "\n")
         return
-    print_catalog(out, rows, warehouse)
+    print_catalog(out, rows, warehouse, wide=wide)
 
 
 @app.command()

@@ -12,7 +12,7 @@ import polars as pl
 
 from detainers.errors import LayoutError
 from detainers.transform.blank_rows import BlankRuns
-from detainers.transform.header import HEADER_SEARCH_ROWS, header_index, match_header, raise_if_elsewhere
+from detainers.transform.header import HEADER_SEARCH_ROWS, first_filled, header_index, match_header, raise_if_elsewhere
 from detainers.transform.info import ROW, SHEET, WHOLE, ReadInfo
 from detainers.transform.limits import ReadLimits
 from schemas.layouts import Layout
@@ -31,7 +31,7 @@ csv.field_size_limit(1 << 30)
 def read_csv(path: Path, layout: Layout, info: ReadInfo, batch_rows: int, limits: ReadLimits) -> Iterator[pl.DataFrame]:
     source = _utf8_source(path)
     where = f"{path.name}"
-    separator, top, at = _find_separator(source, layout)
+    separator, top, at = find_separator(source, layout)
     info.delimiter = separator
     header_row = layout.header_row if at is None else at + 1
     header = top[header_row - 1] if len(top) >= header_row else []
@@ -47,11 +47,12 @@ def read_csv(path: Path, layout: Layout, info: ReadInfo, batch_rows: int, limits
         skip_rows=header_row - 1,
         infer_schema=False,
         new_columns=[f"_c{i}" for i in range(len(names))],
-        schema_overrides={f"_c{pos}": pl.Categorical for pos in columns.values()},  # text by code: values.py
+        schema_overrides={f"_c{pos}": pl.Categorical for at in columns.values() for pos in at},  # text by code: values.py
         row_index_name=ROW,
         row_index_offset=header_row + 1,
     )
-    select = [pl.col(ROW).cast(pl.Int64)] + [pl.col(f"_c{pos}").alias(name) for name, pos in columns.items()]
+    select = [pl.col(ROW).cast(pl.Int64)] + [first_filled([pl.col(f"_c{pos}") for pos in at]).alias(name)
+                                             for name, at in columns.items()]
     runs = BlankRuns(columns, layout, limits.max_blank_rows, where)
     batches = scan.select(select).collect_batches(chunk_size=batch_rows)
     last = _unterminated_last_record(source, separator)
@@ -65,7 +66,7 @@ def read_csv(path: Path, layout: Layout, info: ReadInfo, batch_rows: int, limits
     info.note(runs.end())
 
 
-def _find_separator(source, layout: Layout) -> tuple[str, list[list[str]], int | None]:
+def find_separator(source, layout: Layout) -> tuple[str, list[list[str]], int | None]:
     """The delimiter (SEPARATORS, in order) under which the file's first rows hold the layout's
     header, those rows, and where the header is. When none does, the one that splits the
     expected header row into the most fields (for the error that follows)."""
@@ -203,6 +204,15 @@ def _csv_rows(source, n: int, separator: str = ",") -> list[list[str]]:
     data = source if isinstance(source, bytes) else _head(source, 1 << 20)
     text = io.StringIO(data[: 1 << 20].decode("utf-8", errors="replace"))
     return [row for _, row in zip(range(n), csv.reader(text, delimiter=separator))]
+
+
+def text_head(path: Path) -> bytes:
+    """The file's first MiB as UTF-8 with LF line ends, for finding its header (a stray byte
+    of another encoding cannot hide a header: it becomes U+FFFD)."""
+    head = _head(path, 1 << 20).removeprefix(b"\xef\xbb\xbf")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="replace").encode("utf-8")
+    return _lf_ended(head.decode("utf-8", errors="replace").encode("utf-8"))
 
 
 def _head(path: Path, size: int) -> bytes:

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from detainers.errors import LayoutError
 from detainers.transform.blank_rows import BlankRuns
-from detainers.transform.header import match_header
+from detainers.transform.header import first_filled, match_header
 from detainers.transform.info import ROW, SHEET, ReadInfo
 from detainers.transform.limits import ReadLimits
 from detainers.transform.workbook import RATIO_FLOOR
@@ -39,7 +39,8 @@ def read_parquet(path: Path, layout: Layout, info: ReadInfo, batch_rows: int, li
         schema = pq.read_schema(path)
         names = schema.names
         columns = match_header(names, layout, where, info)
-        text = [names[pos] for pos in columns.values() if pa.types.is_string(schema.field(pos).type)
+        read = [pos for at in columns.values() for pos in at]
+        text = [names[pos] for pos in read if pa.types.is_string(schema.field(pos).type)
                 or pa.types.is_large_string(schema.field(pos).type)]
         parquet = pq.ParquetFile(path, read_dictionary=text)
         check_parquet(where, parquet.metadata, limits)
@@ -49,9 +50,10 @@ def read_parquet(path: Path, layout: Layout, info: ReadInfo, batch_rows: int, li
     runs = BlankRuns(columns, layout, limits.max_blank_rows, where)
     first = 1
     try:
-        for batch in parquet.iter_batches(batch_size=batch_rows, columns=[names[pos] for pos in columns.values()]):
+        for batch in parquet.iter_batches(batch_size=batch_rows, columns=[names[pos] for pos in read]):
             frame = pl.from_arrow(batch)
-            rows = pl.DataFrame([_column(frame[names[pos]], layout.columns[name]).alias(name) for name, pos in columns.items()])
+            rows = pl.DataFrame([_column(frame.select(first_filled([pl.col(names[pos]) for pos in at])).to_series(),
+                                         layout.columns[name]).alias(name) for name, at in columns.items()])
             rows = rows.with_columns(pl.lit("").alias(SHEET), pl.int_range(first, first + rows.height, dtype=pl.Int64).alias(ROW))
             first += rows.height
             yield from runs.take(rows)
