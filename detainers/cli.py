@@ -186,6 +186,7 @@ def report(
         if by is not None:
             _by(by, basis, window, states, warehouse, as_json, html, wide)
             return
+        from detainers.extract.window_manifest import cover
         from detainers.report import text
         from detainers.report.agencies import agencies_line, agency_report
         from detainers.report.headline import HEADLINE_KEYS, headline, published_marts
@@ -199,12 +200,12 @@ def report(
             if not as_json:
                 seams = seam_lines(con, *window)
                 others = len(reconciliation(con, states=states)) - len(shown)
-                oig = inspector_general_line(con, shown) if basis == "prepare" else None
+                oig = inspector_general_line(con, shown, cover) if basis == "prepare" else None
                 agencies = agencies_line(agency_report(con, *window, states), h["declining_jurisdictions"]) if basis == "prepare" else None
             if html is not None:
                 from detainers.report.html import write_html_report
 
-                write_html_report(con, *window, html, basis=basis, states=states)
+                write_html_report(con, *window, html, basis=basis, states=states, cover=cover)
     if as_json:
         extra = {"basis": basis} if basis != "prepare" else {}
         document = {k: h[k] for k in HEADLINE_KEYS} | extra | {"reconciliation": reconciliation_json(shown, basis)}
@@ -249,7 +250,9 @@ def _by(by: str, basis: str, window: tuple, states: tuple[str, ...] | None, ware
         if html is not None:
             from detainers.report.html import write_html_report
 
-            write_html_report(con, *window, html, states=states)
+            from detainers.extract.window_manifest import cover
+
+            write_html_report(con, *window, html, states=states, cover=cover)
     if as_json:
         sys.stdout.write(json.dumps(report) + "\n")
         return

@@ -50,7 +50,7 @@ DAILY = {
 
 
 def report_data(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, basis: str = "prepare",
-                states: tuple[str, ...] | None = None) -> dict:
+                states: tuple[str, ...] | None = None, cover=None) -> dict:
     """The page's figures, all on the basis asked (the counties and agencies count by prepare
     date, so on the other basis they are left out), for the states asked; every month of the
     window, those without data as None."""
@@ -99,7 +99,7 @@ def report_data(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, ba
             window,
         ).fetchall(),
         "reconciliation": rows if prepare else [],
-        "inspector_general": inspector_general_line(con, rows) if prepare else None,
+        "inspector_general": inspector_general_line(con, rows, cover) if prepare else None,
         "counties": county_report(con, start, end, states) if prepare else None,
         "agencies": agencies,
         "agencies_line": agencies_line(agencies, h["declining_jurisdictions"]) if prepare else None,
@@ -110,9 +110,10 @@ def report_data(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, ba
 
 
 def write_html_report(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, path: Path,
-                      basis: str = "prepare", states: tuple[str, ...] | None = None) -> Path:
-    """Write the page atomically (a temporary file beside it, then a rename)."""
-    page = render(report_data(con, start, end, basis, states))
+                      basis: str = "prepare", states: tuple[str, ...] | None = None, cover=None) -> Path:
+    """Write the page atomically (a temporary file beside it, then a rename). `cover(start, end)`:
+    the fewest known releases holding a window, for the inspector general's line."""
+    page = render(report_data(con, start, end, basis, states, cover))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -271,7 +272,7 @@ def _reconciliation(data: dict, basis: str) -> list[str]:
              + lines + "</table></div>",
              _figures_list(rows, tones)]
     if data.get("inspector_general"):
-        parts.append(f'<p class="coverage">{_e(data["inspector_general"])}.</p>')
+        parts.append(f'<p class="coverage">{_e(data["inspector_general"])}</p>')
     return parts
 
 
