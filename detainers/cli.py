@@ -180,32 +180,37 @@ def report(
     declines with no known jurisdiction, the agencies that run those facilities, and whether
     declines are a lower bound; then the published figures of the window compared like with
     like, or said not to be comparable and why. With `--by county` or `--by agency`, those instead."""
-    with _guarded():
-        window, states, basis = window_asked(start, end), states_asked(state), basis_asked(basis)
-        _fit_terminal()
-        if by is not None:
-            _by(by, basis, window, states, warehouse, as_json, html, wide)
-            return
-        from detainers.extract.window_manifest import cover
-        from detainers.report import text
-        from detainers.report.agencies import agencies_line, agency_report
-        from detainers.report.headline import HEADLINE_KEYS, headline, published_marts
-        from detainers.report.reconciliation import as_json as reconciliation_json
-        from detainers.report.reconciliation import inspector_general_line, reconciliation
-        from detainers.report.seams import seam_lines
+    with _guarded(), _fit_terminal():
+        _report(start, end, state, warehouse, as_json, basis, html, by, wide)
 
-        with published_marts(warehouse) as con:
-            h = headline(con, *window, basis=basis, states=states)
-            shown = reconciliation(con, *window, states=states)
-            if not as_json:
-                seams = seam_lines(con, *window)
-                others = len(reconciliation(con, states=states)) - len(shown)
-                oig = inspector_general_line(con, shown, cover) if basis == "prepare" else None
-                agencies = agencies_line(agency_report(con, *window, states), h["declining_jurisdictions"]) if basis == "prepare" else None
-            if html is not None:
-                from detainers.report.html import write_html_report
 
-                write_html_report(con, *window, html, basis=basis, states=states, cover=cover)
+def _report(start, end, state, warehouse: Path, as_json: bool, basis: str, html: Path | None, by: str | None,
+            wide: bool) -> None:
+    """The body of `detainers report`: its arguments checked, then the headline or --by table."""
+    window, states, basis = window_asked(start, end), states_asked(state), basis_asked(basis)
+    if by is not None:
+        _by(by, basis, window, states, warehouse, as_json, html, wide)
+        return
+    from detainers.extract.window_manifest import cover
+    from detainers.report import text
+    from detainers.report.agencies import agencies_line, agency_report
+    from detainers.report.headline import HEADLINE_KEYS, headline, published_marts
+    from detainers.report.reconciliation import as_json as reconciliation_json
+    from detainers.report.reconciliation import inspector_general_line, reconciliation
+    from detainers.report.seams import seam_lines
+
+    with published_marts(warehouse) as con:
+        h = headline(con, *window, basis=basis, states=states)
+        shown = reconciliation(con, *window, states=states)
+        if not as_json:
+            seams = seam_lines(con, *window)
+            others = len(reconciliation(con, states=states)) - len(shown)
+            oig = inspector_general_line(con, shown, cover) if basis == "prepare" else None
+            agencies = agencies_line(agency_report(con, *window, states), h["declining_jurisdictions"]) if basis == "prepare" else None
+        if html is not None:
+            from detainers.report.html import write_html_report
+
+            write_html_report(con, *window, html, basis=basis, states=states, cover=cover)
     if as_json:
         extra = {"basis": basis} if basis != "prepare" else {}
         document = {k: h[k] for k in HEADLINE_KEYS} | extra | {"reconciliation": reconciliation_json(shown, basis)}
@@ -222,11 +227,16 @@ def report(
         out.print(f"wrote {html}", highlight=False)
 
 
-def _fit_terminal() -> None:
-    """Tables fit the terminal, or COLUMNS where it is set (a terminal of that width); in a log
-    or a pipe, 160 columns."""
-    columns = os.environ.get("COLUMNS", "")
+@contextlib.contextmanager
+def _fit_terminal() -> Iterator[None]:
+    """While a report prints: its tables fit the terminal, or COLUMNS where it is set (a terminal
+    of that width); in a log or a pipe, 160 columns. The console's own width comes back after."""
+    columns, before = os.environ.get("COLUMNS", ""), out._width  # rich keeps the width it was given there
     out.width = int(columns) if columns.isdigit() and int(columns) > 0 else (None if sys.stdout.isatty() else 160)
+    try:
+        yield
+    finally:
+        out.width = before
 
 
 def _by(by: str, basis: str, window: tuple, states: tuple[str, ...] | None, warehouse: Path,

@@ -140,7 +140,7 @@ svg.map .none .value, svg.map .not-asked text { fill: #888; } svg.map .not-asked
 .state-list { columns: 4; font-size: 13px; padding-left: 1.2em; } .note { color: #555; font-size: 13px; }
 table { border-collapse: collapse; font-size: 13px; } .scroll { overflow-x: auto; max-width: 100%; }
 td, th { padding: 3px 8px; border-bottom: 1px solid #eee; text-align: right; vertical-align: top; } td:first-child, th:first-child { text-align: left; }
-td.reason { text-align: left; color: #555; min-width: 16em; } td.id { white-space: nowrap; }
+td.reason { text-align: left; color: #555; min-width: 16em; } th.reason, .status { text-align: left; } td.id { white-space: nowrap; }
 .good { color: #1a7f37; } .warning { color: #9a6700; } .bad { color: #cf222e; font-weight: bold; } .neutral { color: #555; }
 .beside { display: flex; gap: 2em; flex-wrap: wrap; align-items: flex-start; } .beside > div { min-width: 0; max-width: 100%; }
 .counties h3, .agencies h3 { font-size: 1em; margin-top: 0; }
@@ -258,7 +258,7 @@ def _reconciliation(data: dict, basis: str) -> list[str]:
         f"<tr><td class=\"id\">{_e(r['figure_id'])}</td><td class=\"id\">{_e(window_text(r['window_start'], r['window_end']))}</td>"
         f"<td>{r['published_value']:,}</td><td>{_e(_n(r['warehouse_value']))}</td>"
         f"<td class=\"optional\">{_e(_n(r['difference'], True))}</td><td class=\"optional\">{r['coverage_ratio']:.1%}</td>"
-        f"<td class=\"{_e(tones.get(r['status'], 'bad'))}\">{_e(r['status'])}"
+        f"<td class=\"status {_e(tones.get(r['status'], 'bad'))}\">{_e(r['status'])}"
         + (f" ({r['tolerance']:.0%})" if r["status"] == "within_tolerance" else "")
         + f"</td><td class=\"reason\">{_e(r['reason'])}</td></tr>"
         for r in rows
@@ -268,7 +268,7 @@ def _reconciliation(data: dict, basis: str) -> list[str]:
              "window, or the parts of its published breakdown the data holds), or not at all, with the reason "
              "(all figures: <code>marts.reconciliation</code>).</p>",
              '<div class="scroll wide"><table><tr><th>figure</th><th>compared on</th><th>published</th><th>ours</th>'
-             '<th class="optional">difference</th><th class="optional">covered</th><th>status</th><th>reason</th></tr>'
+             '<th class="optional">difference</th><th class="optional">covered</th><th class="status">status</th><th class="reason">reason</th></tr>'
              + lines + "</table></div>",
              _figures_list(rows, tones)]
     if data.get("inspector_general"):
