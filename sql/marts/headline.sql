@@ -17,13 +17,19 @@
 --   macros.declining_jurisdictions, macros.declined_without_jurisdiction, macros.state_count,
 --   macros.state_codes, macros.window_cells, macros.coverage_ratio
 -- materialized: table macro (window_start, window_end, states := null, basis := 'prepare')
-with prepared as (
+with asked as (
+    -- the states asked, as codes, once (an unknown one is an error)
+    select
+        macros.state_codes(states) as codes,
+),
+
+prepared as (
     select
         detainers,
         declined_without_decline_date,
         outcome_pending,
-    from marts.daily_detainers_by_state
-    where macros.in_scope(prepare_date, state_code, window_start, window_end, states)
+    from marts.daily_detainers_by_state, asked
+    where macros.in_scope(prepare_date, state_code, window_start, window_end, asked.codes)
 ),
 
 declines as (
@@ -31,17 +37,17 @@ declines as (
     select
         jurisdiction_id,
         declined_detainers,
-    from marts.daily_detainers_by_jurisdiction
+    from marts.daily_detainers_by_jurisdiction, asked
     where basis = 'prepare'
         and declined_detainers > 0
-        and macros.in_scope(prepare_date, state_code, window_start, window_end, states)
+        and macros.in_scope(prepare_date, state_code, window_start, window_end, asked.codes)
     union all
     select
         jurisdiction_id,
         declined_detainers,
-    from marts.daily_declines_by_jurisdiction
+    from marts.daily_declines_by_jurisdiction, asked
     where basis = 'decline'
-        and macros.in_scope(decline_date, state_code, window_start, window_end, states)
+        and macros.in_scope(decline_date, state_code, window_start, window_end, asked.codes)
 ),
 
 covered as (
@@ -49,8 +55,8 @@ covered as (
         day,
         state_code,
         extracted_on,
-    from marts.daily_coverage
-    where macros.in_scope(day, state_code, window_start, window_end, states)
+    from marts.daily_coverage, asked
+    where macros.in_scope(day, state_code, window_start, window_end, asked.codes)
         and (basis = 'prepare' or has_decline_dates)
 ),
 
