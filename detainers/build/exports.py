@@ -35,6 +35,10 @@ FORMATS = {
 }
 NEUTRALISED = {"csv"}  # formats whose text cells are made safe to open in a spreadsheet
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Codes whose leading zeros are part of them (Los Angeles County is 06037): a spreadsheet reads
+# 06037 as the number 6037, so the CSV writes them as ="06037", which Excel, Google Sheets and
+# LibreOffice show as the text 06037. Parquet keeps the plain text.
+KEPT_AS_TEXT = ("county_fips",)
 MARKER = "exports.build.json"
 
 
@@ -58,6 +62,10 @@ def _as_data(con: duckdb.DuckDBPyConnection, table: str) -> str:
         "and schema_name = 'marts' and table_name = ? order by column_index", [table]
     ).fetchall():
         column = '"' + name.replace('"', '""') + '"'
+        if name in KEPT_AS_TEXT and data_type == "VARCHAR":  # digits only: a constant, never a formula that runs
+            columns.append(f"""case when regexp_full_match({column}, '[0-9]+') then '="' || {column} || '"' """
+                           f"else {column} end as {column}")
+            continue
         columns.append(f"case when left({column}, 1) in ({starts}) then '''' || {column} else {column} end as {column}"
                        if data_type == "VARCHAR" else column)
     return f"(select {', '.join(columns)} from marts.{table})"
