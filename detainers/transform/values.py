@@ -181,7 +181,7 @@ class Normalizer:
             verdicts = self._check(template.with_columns(*[v for part in values for v in part]))
             bad = combos.filter(~verdicts)
             if bad.height:
-                passes = passes & ~frame.select(pl.struct(fields).is_in(bad.select(pl.struct(fields)).to_series())).to_series()
+                passes = passes & ~frame.select(pl.struct(fields).is_in(bad.select(pl.struct(fields)).to_series().implode())).to_series()
         return passes
 
 
