@@ -1,5 +1,6 @@
-"""The marts as files, for tools that prefer files to a database: one Parquet and one CSV
-file per marts table under warehouse/exports/, rewritten at each publish.
+"""The marts as files, for tools that prefer files to a database: one Parquet file per marts
+table under warehouse/exports/, and a CSV file beside it for the marts that
+schemas/reference/exports.toml lists (not the large daily ones), rewritten at each publish.
 
 Each file is written from the build before it is published, in a private directory beside
 exports/, and moved into place with an atomic rename once the build is, so a reader opening
@@ -26,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from detainers.paths import EXPORT_SCRATCH_PREFIX, exports_dir
+from schemas.reference import csv_exports
 
 FORMATS = {
     "parquet": "(format parquet, compression zstd)",
@@ -79,6 +81,8 @@ def prepare_exports(database: Path, warehouse: Path) -> Path:
         try:
             for table in marts_tables(con):
                 for extension, options in FORMATS.items():
+                    if extension == "csv" and table not in csv_exports():
+                        continue
                     quoted = str(scratch / f"{table}.{extension}").replace("'", "''")
                     rows = _as_data(con, table) if extension in NEUTRALISED else f"marts.{table}"
                     con.execute(f"copy {rows} to '{quoted}' {options}")

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from detainers import stop
 from detainers.errors import FetchError
 from detainers.extract.landing import check_kind, landed_path, prepare_landing
+from detainers.extract.link import land_shared
 from detainers.extract.local import open_local
 from detainers.extract.meter import Limits, Meter, deadline_passed
 from detainers.extract.redact import redact_url
@@ -115,11 +116,32 @@ def _fetch_local(name, path: str, landing, formats, previous, policy, deadline, 
             if sha256_of(metered(read_chunks(source), meter)) == previous.sha256:
                 check_kind(name, path, known, formats)
                 return Landed(name, known, previous.sha256, meter.size, "unchanged")
-            source.seek(0)  # it changed: copy it, and name the copy by its own hash
+            source.seek(0)  # it changed: land it, and name it by its own hash
+            _drop_if_linked(known, source)
         meter = Meter(name, path, policy, deadline, claimed or None, report=not known)
-        partial, digest = land_copy(source, landing, meter)
+        shared = land_shared(source, landing, meter)  # no second copy where the file system allows
+        if shared is None:
+            meter = Meter(name, path, policy, deadline, claimed or None, report=not known)
+            partial, digest = land_copy(source, landing, meter)
+        else:
+            partial, digest, _ = shared
     _check_expected(name, path, digest, expected, partial)
-    return _place(name, path, partial, digest, meter.size, landing / f"{digest}{_suffix(path)}", formats, previous)
+    target = landing / f"{digest}{_suffix(path)}"
+    if shared is not None and target.exists() and os.path.samefile(partial, target):
+        partial.unlink()  # the same file landed before under its name: a rename onto it would do nothing
+        partial = target
+    return _place(name, path, partial, digest, meter.size, target, formats, previous)
+
+
+def _drop_if_linked(landed: Path, source) -> None:
+    """A landed file that is the source itself (a hard link) and whose source was edited in
+    place holds other bytes than its name says: it is no record of anything, and goes."""
+    try:
+        mine, theirs = landed.stat(), os.fstat(source.fileno())
+    except OSError:
+        return
+    if (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino):
+        landed.unlink(missing_ok=True)
 
 
 def _place(name, shown, partial: Path, digest: str, size: int, target: Path, formats, previous,

@@ -52,6 +52,9 @@ class Source(BaseModel):
     max_sheet_cells: int = Field(default=limits()["max_sheet_cells"], gt=0)
     max_blank_rows: int = Field(default=limits()["max_blank_rows"], ge=0)
     max_text_length: int = Field(default=limits()["max_text_length"], gt=0)  # characters of one value
+    max_decoded_column_bytes: int = Field(default=limits()["max_decoded_column_bytes"], gt=0)  # Parquet, once decoded
+    max_decoded_batch_bytes: int = Field(default=limits()["max_decoded_batch_bytes"], gt=0)
+    max_distinct_values: int = Field(default=limits()["max_distinct_values"], gt=0)  # of a field naming places or kinds
     # A file shaped like `layout` but with its own column names: {published name: canonical field}.
     columns: dict[str, str] | None = None
     layout_options: dict[str, object] | None = None  # overrides of LAYOUT_OPTIONS for this file

@@ -47,9 +47,10 @@ def sniff_format(path: Path) -> str:
 
 
 def read_batches(path: Path, layout: Layout, info: ReadInfo, batch_rows: int | None = None,
-                 limits: ReadLimits | None = None) -> Iterator[pl.DataFrame]:
+                 limits: ReadLimits | None = None, careful: bool = False) -> Iterator[pl.DataFrame]:
     """Yield the published rows of `path` in batches; fill `info` as the file is read. A file
-    over its limits (default: schemas/reference/limits.toml) is a LayoutError."""
+    over its limits (default: schemas/reference/limits.toml) is a LayoutError. `careful`: a
+    CSV read again (read_csv.ReadAgain)."""
     file_format = sniff_format(path)
     info.file_format = file_format
     if file_format == "ole":
@@ -61,6 +62,9 @@ def read_batches(path: Path, layout: Layout, info: ReadInfo, batch_rows: int | N
         raise LayoutError(f"{path.name}: is {file_format}, but layout {layout.name!r} is published as {', '.join(layout.formats)}")
     reader = READERS[file_format]
     batch_rows = batch_rows or BATCH_ROWS[file_format]
+    if file_format == "csv":
+        yield from read_csv(path, layout, info, batch_rows, limits or ReadLimits.of(), careful)
+        return
     yield from reader(path, layout, info, batch_rows, limits or ReadLimits.of())
 
 

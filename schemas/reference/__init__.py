@@ -119,6 +119,12 @@ def rules() -> dict:
 
 
 @functools.cache
+def csv_exports() -> frozenset[str]:
+    """The marts exported as CSV beside their Parquet file (exports.toml)."""
+    return frozenset(tomllib.loads((REFERENCE_DIR / "exports.toml").read_text("utf-8"))["csv"])
+
+
+@functools.cache
 def limits() -> dict[str, int | float | str]:
     """What a source's file may ask of the machine (limits.toml): defaults of the manifest
     settings of the same names, and how a value over max_text_length is told and shown."""
