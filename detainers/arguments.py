@@ -27,6 +27,18 @@ def window_asked(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
     return window
 
 
+def manifest_window(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
+    """`releases --manifest`'s window: --start (default: the first day a known release holds)
+    and --end (default: today), in order."""
+    from schemas.reference import releases
+
+    first = min(r.held_days[0] for r in releases().values())
+    window = (date_asked(start, first, "--start"), date_asked(end, dt.date.today(), "--end"))
+    if window[0] > window[1]:
+        raise UsageError(f"--start {window[0]} is after --end {window[1]}")
+    return window
+
+
 def states_asked(values: list[str] | None) -> tuple[str, ...] | None:
     """--state values as two-letter codes (names accepted); None: the nation."""
     if not values:

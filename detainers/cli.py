@@ -173,72 +173,113 @@ def report(
     end: Annotated[Optional[str], typer.Option(help="Last day of the window, YYYY-MM-DD.", show_default=str(DEFAULT_END))] = None,
     state: Annotated[Optional[list[str]], typer.Option("--state", help="Only this state, as a code or name (repeatable); default: the nation.")] = None,
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object with the headline keys.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object: what the data holds of the window, the headline keys, the reconciliation.")] = False,
     basis: Annotated[str, typer.Option(help="Count declines by 'prepare' date, or by 'decline' date (lift date).")] = "prepare",
     html: Annotated[Optional[Path], typer.Option("--html", help="Also write a self-contained HTML report with charts here.", dir_okay=False)] = None,
-    by: Annotated[Optional[str], typer.Option("--by", help="'county': declines by county (FIPS) instead, by prepare date: issued, declined, declining facilities, coverage; then what no county holds.")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", help="'county': declines by county (FIPS); 'agency': by the agency that runs each facility; by prepare date: issued, declined, coverage; then what neither holds.")] = None,
+    wide: Annotated[bool, typer.Option("--wide", help="Show every column of the tables, however wide (by default they fit the terminal).")] = False,
 ) -> None:
     """The headline for a window of prepare dates (default: the inspector general's,
-    2014-01-01 to 2017-05-31), for the nation or the states asked about: detainers issued,
-    declined, declining jurisdictions, declines with no known jurisdiction, how much of the
-    window's days and states the data covers, and whether declines are a lower bound; then
-    how the warehouse reconciles with the published figures of the window (text mode only).
-    With `--by county`, the counties instead (JSON: counties, unplaced, without_jurisdiction)."""
-    with _guarded():
-        window, states, basis = window_asked(start, end), states_asked(state), basis_asked(basis)
-        if by is not None:
-            _by_county(by, basis, window, states, warehouse, as_json, html)
-            return
-        from detainers.report import text
-        from detainers.report.headline import HEADLINE_KEYS, headline, published_marts
-        from detainers.report.reconciliation import reconciliation
-        from detainers.report.seams import seam_lines
+    2014-01-01 to 2017-05-31), for the nation or the states asked about. First what the loaded
+    data holds of the window (its own first and last day, its share of days and states), then
+    the figures for that part: detainers issued, declined, declining jurisdictions (facilities),
+    declines with no known jurisdiction, the agencies that run those facilities, and whether
+    declines are a lower bound; then the published figures of the window compared like with
+    like, or said not to be comparable and why. With `--by county` or `--by agency`, those instead."""
+    with _guarded(), _fit_terminal():
+        _report(start, end, state, warehouse, as_json, basis, html, by, wide)
 
-        with published_marts(warehouse) as con:
-            h = headline(con, *window, basis=basis, states=states)
-            seams = [] if as_json else seam_lines(con, *window)
-            shown = [] if as_json else reconciliation(con, *window)
-            others = 0 if as_json else len(reconciliation(con)) - len(shown)
-            if html is not None:
-                from detainers.report.html import write_html_report
 
-                write_html_report(con, *window, html, basis=basis, states=states)
+def _report(start, end, state, warehouse: Path, as_json: bool, basis: str, html: Path | None, by: str | None,
+            wide: bool) -> None:
+    """The body of `detainers report`: its arguments checked, then the headline or --by table."""
+    window, states, basis = window_asked(start, end), states_asked(state), basis_asked(basis)
+    if by is not None:
+        _by(by, basis, window, states, warehouse, as_json, html, wide)
+        return
+    from detainers.extract.window_manifest import cover
+    from detainers.report import text
+    from detainers.report.agencies import agencies_line, agency_report
+    from detainers.report.headline import HEADLINE_KEYS, headline, published_marts
+    from detainers.report.reconciliation import as_json as reconciliation_json
+    from detainers.report.reconciliation import inspector_general_line, reconciliation
+    from detainers.report.seams import seam_lines
+
+    with published_marts(warehouse) as con:
+        h = headline(con, *window, basis=basis, states=states)
+        shown = reconciliation(con, *window, states=states)
+        if not as_json:
+            seams = seam_lines(con, *window)
+            others = len(reconciliation(con, states=states)) - len(shown)
+            oig = inspector_general_line(con, shown, cover) if basis == "prepare" else None
+            agencies = agencies_line(agency_report(con, *window, states), h["declining_jurisdictions"]) if basis == "prepare" else None
+        if html is not None:
+            from detainers.report.html import write_html_report
+
+            write_html_report(con, *window, html, basis=basis, states=states, cover=cover)
     if as_json:
         extra = {"basis": basis} if basis != "prepare" else {}
-        sys.stdout.write(json.dumps({k: h[k] for k in HEADLINE_KEYS} | extra) + "\n")
+        document = {k: h[k] for k in HEADLINE_KEYS} | extra | {"reconciliation": reconciliation_json(shown, basis)}
+        sys.stdout.write(json.dumps(document) + "\n")
         return
-    out.print(f"basis: {text.BASIS_TEXT[basis]}", highlight=False)
-    text.print_headline(out, h)
+    text.print_headline(out, h, agencies, basis=True)
     if basis == "decline" and h["declined_without_decline_date"]:
         out.print(f"{h['declined_without_decline_date']:,} declined detainers prepared in the window have no decline "
                   "date (their release does not publish one) and are not counted on this basis", highlight=False)
     for line in seams:
         out.print(line, highlight=False, soft_wrap=True)
-    text.print_reconciliation(out, shown, others, basis)
+    text.print_reconciliation(out, shown, others, basis, states, oig, wide)
     if html is not None:
         out.print(f"wrote {html}", highlight=False)
 
 
-def _by_county(by: str, basis: str, window: tuple, states: tuple[str, ...] | None, warehouse: Path,
-               as_json: bool, html: Path | None) -> None:
-    """`detainers report --by county`: the counties of the window and states asked about."""
-    if by != "county":
-        raise UsageError(f"unknown --by {by!r}; one of: county")
+@contextlib.contextmanager
+def _fit_terminal() -> Iterator[None]:
+    """While a report prints: its tables fit the terminal, or COLUMNS where it is set (a terminal
+    of that width); in a log or a pipe, 160 columns. The console's own width comes back after."""
+    columns, before = os.environ.get("COLUMNS", ""), out._width  # rich keeps the width it was given there
+    out.width = int(columns) if columns.isdigit() and int(columns) > 0 else (None if sys.stdout.isatty() else 160)
+    try:
+        yield
+    finally:
+        out.width = before
+
+
+def _by(by: str, basis: str, window: tuple, states: tuple[str, ...] | None, warehouse: Path,
+        as_json: bool, html: Path | None, wide: bool) -> None:
+    """`detainers report --by county|agency`: the counties or agencies of the window and states asked about."""
+    if by not in ("county", "agency"):
+        raise UsageError(f"unknown --by {by!r}; one of: county, agency")
     if basis != "prepare":
-        raise UsageError("--by county counts by prepare date: leave out --basis")
-    from detainers.report.counties import county_report, names_folded, print_counties
+        raise UsageError(f"--by {by} counts by prepare date: leave out --basis")
     from detainers.report.headline import published_marts
 
     with published_marts(warehouse) as con:
-        counties, folded = county_report(con, *window, states=states), names_folded(con, states)
+        if by == "county":
+            from detainers.report.counties import county_report, names_folded
+
+            report, folded = county_report(con, *window, states=states), names_folded(con, states)
+        else:
+            from detainers.report.agencies import agency_report
+
+            report = agency_report(con, *window, states=states)
         if html is not None:
             from detainers.report.html import write_html_report
 
-            write_html_report(con, *window, html, states=states)
+            from detainers.extract.window_manifest import cover
+
+            write_html_report(con, *window, html, states=states, cover=cover)
     if as_json:
-        sys.stdout.write(json.dumps(counties) + "\n")
+        sys.stdout.write(json.dumps(report) + "\n")
         return
-    print_counties(out, counties, folded)
+    if by == "county":
+        from detainers.report.counties import print_counties
+
+        print_counties(out, report, folded, wide)
+    else:
+        from detainers.report.agencies import print_agencies
+
+        print_agencies(out, report, wide)
     if html is not None:
         out.print(f"wrote {html}", highlight=False)
 
@@ -247,19 +288,35 @@ def _by_county(by: str, basis: str, window: tuple, states: tuple[str, ...] | Non
 def releases(
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
     as_json: Annotated[bool, typer.Option("--json", help="A JSON list of objects, one per release.")] = False,
+    manifest: Annotated[bool, typer.Option("--manifest", help="Print a manifest (TOML) of the fewest known releases that cover the window, for `detainers run --manifest`.")] = False,
+    start: Annotated[Optional[str], typer.Option(help="With --manifest: the window's first prepare date, YYYY-MM-DD.", show_default="the first day a known release holds")] = None,
+    end: Annotated[Optional[str], typer.Option(help="With --manifest: its last, YYYY-MM-DD.", show_default="today")] = None,
+    wide: Annotated[bool, typer.Option("--wide", help="Every column of the table, however wide the terminal.")] = False,
 ) -> None:
-    """Every known public release of detainer records (the catalog: file, publisher, sha256,
-    size, the window it is trusted for, layout), whether the warehouse holds it and its rows
-    there, and how many days of the inspector general's window (2014-01-01 to 2017-05-31) it
-    would cover. A file with a release's bytes loads with no layout or window in the manifest."""
+    """Every known public release of detainer records (the catalog: file, public address,
+    sha256, size, the window it is trusted for, layout), whether the warehouse holds it and its
+    rows there, and how many days of the inspector general's window (2014-01-01 to 2017-05-31) it
+    would cover. A file with a release's bytes loads with no layout or window in the manifest.
+    With `--manifest`, a manifest covering `--start` .. `--end` instead."""
     with _guarded():
+        if manifest:
+            from detainers.arguments import manifest_window
+            from detainers.extract.window_manifest import cover, manifest_toml
+
+            plan = cover(*manifest_window(start, end))
+            sys.stdout.write(manifest_toml(plan))
+            for first, last in plan.gaps:
+                err.print(f"note: no known release holds {first} .. {last}", highlight=False)
+            return
+        if start is not None or end is not None:
+            raise UsageError("--start and --end choose the window of --manifest: add --manifest")
         from detainers.report.releases import catalog, print_catalog
 
         rows = catalog(warehouse)
     if as_json:
         sys.stdout.write(json.dumps(rows) + "\n")
         return
-    print_catalog(out, rows, warehouse)
+    print_catalog(out, rows, warehouse, wide=wide)
 
 
 @app.command()

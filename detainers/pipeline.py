@@ -28,9 +28,9 @@ from detainers.build.audit import record_run, rules_fingerprint, write_build_inf
 from detainers.build.exports import exports_current, place_exports, prepare_exports, write_exports
 from detainers import stop
 from detainers.errors import DetainersError
-from detainers.extract.fetch import Landed, PreviousFetch, RetryPolicy, check_pinned, fetch
+from detainers.extract.fetch import Expected, Landed, PreviousFetch, RetryPolicy, check_pinned, fetch
 from detainers.extract.manifest import Source
-from detainers.extract.releases import recognize_all
+from detainers.extract.releases import expected_release, recognize_all
 from detainers.extract.index import remember, remembered
 from detainers.load.identity import PublishedState, needs_build, published_state, standing_refusals
 from detainers.plan import FETCH_CONCURRENCY, Plan, plan_backfill, plan_run  # noqa: F401 (the pipeline's inputs, re-exported)
@@ -106,7 +106,7 @@ def _run(plan: Plan, warehouse: Path, wait_seconds: float, stages: Stages) -> Ru
                                        [(s, landing, state.fetches.get(s.name)) for s in plan.sources])
             landed = collect_fetches(dict(zip((s.name for s in plan.sources), fetches)), outcomes)
             remember(landing, landed)
-            plan, landed = recognize_releases(plan, landed, state.fetches, outcomes, summary)
+            plan, landed = recognize_releases(plan, landed, state.fetches, outcomes, summary, landing)
         stop.check()
         # A published file in another storage format than wh.STORAGE_VERSION is rebuilt once, in it.
         fingerprint = rules_fingerprint()
@@ -153,9 +153,11 @@ def _nothing_changed(warehouse: Path, summary: RunSummary) -> None:
 def fetch_source(source: Source, landing: Path, previous: PreviousFetch | None) -> Landed:
     """Land the source's file (its pin checked); any failure is a DetainersError naming the source."""
     try:
+        release = expected_release(source)  # its bytes checked as they land
         landed = fetch(source.name, source.url, landing, source.formats, previous,
                        RetryPolicy(max_bytes=source.max_bytes, max_seconds=source.max_seconds,
-                                   min_bytes_per_second=source.min_bytes_per_second), public=source.url_public)
+                                   min_bytes_per_second=source.min_bytes_per_second), public=source.url_public,
+                       expected=release and Expected(release.id, release.sha256, release.bytes))
         check_pinned(source.name, landed, source.sha256)
         return landed
     except DetainersError:
@@ -183,11 +185,15 @@ def collect_fetches(fetches: dict[str, Callable[[], Landed]], outcomes: dict[str
 
 
 def recognize_releases(plan: Plan, landed: dict[str, Landed], previous: dict[str, PreviousFetch],
-                       outcomes: dict[str, SourceOutcome], summary: RunSummary) -> tuple[Plan, dict[str, Landed]]:
+                       outcomes: dict[str, SourceOutcome], summary: RunSummary, landing: Path | None = None
+                       ) -> tuple[Plan, dict[str, Landed]]:
     """The plan's sources as their files' bytes show them (extract/releases.py: recognize_all);
     a source refused there fails alone, the others go on."""
     resolved, notes, refused = recognize_all(plan.manifest, {n: item.sha256 for n, item in landed.items()},
                                              {n: item.sha256 for n, item in previous.items()})
+    for source in plan.manifest:
+        if resolved[source.name].layout is None and source.name not in refused:
+            _layout_by_header(resolved, source.name, landed, previous, landing, notes, refused)
     for note in notes:
         log.info(note)
     summary.notes += notes
@@ -198,6 +204,28 @@ def recognize_releases(plan: Plan, landed: dict[str, Landed], previous: dict[str
     plan = replace(plan, manifest=tuple(resolved[s.name] for s in plan.manifest),
                    sources=tuple(resolved[s.name] for s in plan.sources))
     return plan, landed
+
+
+def _layout_by_header(resolved: dict[str, Source], name: str, landed: dict[str, Landed], previous: dict[str, PreviousFetch],
+                      landing: Path | None, notes: list[str], refused: dict[str, str]) -> None:
+    """A source with no layout whose file is no known release: read with the layout its header
+    shows (transform/read.py); its file this run, else its last one, so its layout stays put."""
+    from detainers.extract.landing import landed_path
+    from detainers.transform.read import with_layout_by_header
+
+    path = landed[name].path if name in landed else None
+    if path is None and name in previous and landing is not None:
+        path = landed_path(landing, previous[name].sha256)
+    if path is None:
+        return
+    try:
+        resolved[name], note = with_layout_by_header(resolved[name], path)
+    except DetainersError as exc:
+        if name in landed:
+            refused[name] = str(exc)
+        return
+    if name in landed:
+        notes.append(note)
 
 
 def load_landed(con, source: Source, landed: Landed, run_id: str) -> LoadResult:

@@ -65,11 +65,13 @@ def test_known_facilities_are_placed_in_their_counties():
 
 def test_a_city_in_two_counties_is_unplaced_unless_overridden():
     got = placed([
-        ("AURORA CITY JAIL", "CO", "AURORA"),  # Aurora lies in Adams, Arapahoe and Douglas counties
+        ("AURORA POLICE DEPT", "CO", "AURORA"),  # Aurora lies in Adams, Arapahoe and Douglas counties
+        ("AURORA CITY JAIL", "CO", "AURORA"),  # reviewed since issue 24: its jail is in the Arapahoe part
         ("HOUSTON POLICE DEPT", "TX", "HOUSTON"),  # Harris and Fort Bend
         ("DENVER JUSTICE CENTER", "CO", "DENVER"),  # Denver's ZIP codes reach four counties: reviewed override
     ])
-    assert got["AURORA CITY JAIL"][1:3] == (None, "unplaced")
+    assert got["AURORA POLICE DEPT"][1:3] == (None, "unplaced")
+    assert got["AURORA CITY JAIL"][1:3] == ("08005", "override")
     assert got["HOUSTON POLICE DEPT"][1:3] == (None, "unplaced")
     assert got["DENVER JUSTICE CENTER"][1:3] == ("08031", "override")
 

@@ -287,9 +287,9 @@ def test_a_workbook_whose_cells_share_one_long_string_fails_alone_in_bounded_mem
     error = output.strip().splitlines()[-1]
     found = re.match(r"error: 1 source\(s\) failed: source shared: shared\.xlsx: worksheet 'xl/worksheets/sheet1\.xml', "
                      r"column C: ([\d,]+) bytes of text in 190,001 cells \(the longest value 100,022 bytes\) once decoded, "
-                     r"over the limit of 536,870,912 bytes \(max_column_bytes\)", error)
+                     r"over the limit of 536,870,912 bytes \(max_decoded_column_bytes\)", error)
     assert found and 190_000 * len(long_value) < int(found.group(1).replace(",", "")) < 190_001 * 100_022, error
-    assert "(max_column_bytes); nothing of it was loaded" in error and "unexpected" not in output
+    assert "(max_decoded_column_bytes); nothing of it was loaded" in error and "unexpected" not in output
     assert peak < PEAK_LIMIT, f"peak {peak:,} bytes"
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select source, count(*) from raw.detainers group by all").fetchall() == [("good", 5)]
@@ -308,11 +308,11 @@ def test_a_cell_beyond_the_range_a_sheet_declares_is_found(tmp_path):
 
 
 @pytest.mark.parametrize("setting, value, says", [
-    ("max_value_bytes", 50_000, r", column C: a value of 100,022 bytes once decoded, over the limit of 50,000 bytes \(max_value_bytes\)"),
-    ("max_column_bytes", 1_000_000, r", column C: 1,0\d\d,\d\d\d bytes of text in 11 cells \(the longest value 100,022 bytes\) once decoded, "
-                                    r"over the limit of 1,000,000 bytes \(max_column_bytes\)"),
-    ("max_batch_bytes", 1_000_000, r": 1,0\d\d,\d\d\d bytes \(66 cells, and 1,0\d\d,\d\d\d bytes of text, most in column C: "
-                                   r"1,0\d\d,\d\d\d bytes\) once decoded, over the limit of 1,000,000 bytes \(max_batch_bytes\)"),
+    ("max_decoded_value_bytes", 50_000, r", column C: a value of 100,022 bytes once decoded, over the limit of 50,000 bytes \(max_decoded_value_bytes\)"),
+    ("max_decoded_column_bytes", 1_000_000, r", column C: 1,0\d\d,\d\d\d bytes of text in 11 cells \(the longest value 100,022 bytes\) once decoded, "
+                                    r"over the limit of 1,000,000 bytes \(max_decoded_column_bytes\)"),
+    ("max_decoded_batch_bytes", 1_000_000, r": 1,0\d\d,\d\d\d bytes \(66 cells, and 1,0\d\d,\d\d\d bytes of text, most in column C: "
+                                   r"1,0\d\d,\d\d\d bytes\) once decoded, over the limit of 1,000,000 bytes \(max_decoded_batch_bytes\)"),
 ], ids=["value", "column", "batch"])
 def test_each_limit_on_decoded_bytes_is_a_manifest_setting_named_when_passed(tmp_path, setting, value, says):
     path = write_shared_strings_xlsx(tmp_path / "shared.xlsx", [*GOOD, "X" * 100_000], [0, 1, 6, 3, 4, 5], 10)
@@ -329,7 +329,7 @@ def test_a_long_inline_value_is_counted_too(tmp_path):
     characters of a cell) is counted by its size."""
     path = write_xlsx(tmp_path / "inline.xlsx", [HEADER, *good_rows(3), row(facility="Y" * 70_000)])
     with pytest.raises(LayoutError, match=r"column C: a value of 32,8\d\d bytes once decoded, over the limit of 20,000 bytes"):
-        land_and_load(tmp_path, path, max_value_bytes=20_000)
+        land_and_load(tmp_path, path, max_decoded_value_bytes=20_000)
     assert land_and_load(tmp_path, path, reject_warn_share=0.5, reject_stop_share=0.5).rows_loaded == 3
 
 
@@ -343,8 +343,8 @@ def test_the_quick_count_bounds_the_exact_one_on_real_files(tmp_path):
     with zipfile.ZipFile(BUNDLED_EXTRACT) as book:
         shared = decoded.shared_strings(book, book.infolist())
         part = book.getinfo("xl/worksheets/sheet1.xml")
-        quick = decoded.quick(book, part, shared, "F", 79_054, ReadLimits.of().max_value_bytes)
-        exact = decoded.exact(book, part, shared, ReadLimits.of().max_value_bytes)
+        quick = decoded.quick(book, part, shared, "F", 79_054, ReadLimits.of().max_decoded_value_bytes)
+        exact = decoded.exact(book, part, shared, ReadLimits.of().max_decoded_value_bytes)
     assert quick is not None and not quick.exact, "Excel's own file needs no cell-by-cell count"
     assert (exact.span, exact.last) == (quick.span, quick.last) == (474_324, "F79054")
     assert sum(exact.cells.values()) == quick.cells["*"] == 324_962  # every text cell: header and values
@@ -366,5 +366,5 @@ def test_a_sheet_whose_tags_carry_a_namespace_prefix_is_counted_cell_by_cell(tmp
                        b'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'))
     assert b"<x:c r=" in __import__("zipfile").ZipFile(path).read("xl/worksheets/sheet1.xml")
     with pytest.raises(LayoutError, match=r"column C: a value of 3\d\d bytes once decoded, over the limit of 250 bytes"):
-        land_and_load(tmp_path, path, max_value_bytes=250)
+        land_and_load(tmp_path, path, max_decoded_value_bytes=250)
     assert land_and_load(tmp_path, path).rows_loaded == 4

@@ -64,7 +64,7 @@ def test_marts_agree_with_each_other(bundled_run):
     assert jurisdictions[0][0] == monthly[0][0] == 5_501 - unknown[0][0]
     first_last = query(warehouse, """
         select count(*) from marts.jurisdictions
-        where declined_detainers > 0 and not (first_decline_date <= last_decline_date)""")
+        where declined_detainers > 0 and not (first_declined_prepare_date <= last_declined_prepare_date)""")
     assert first_last == [(0,)]
 
 
@@ -74,8 +74,14 @@ def test_report_json_for_the_inspector_generals_window(bundled_run):
     assert result.exit_code == 0, result.output
     headline = json.loads(result.stdout)
     expected_declining = query(warehouse, "select count(*) from marts.jurisdictions where declined_detainers > 0")[0][0]
+    reconciled = headline.pop("reconciliation")
     assert headline == {
         "window_start": "2014-01-01", "window_end": "2017-05-31",
+        # issue 24: what the data holds of the window first, and that the figures are for that part
+        "data_start": "2014-10-01", "data_end": "2015-07-19", "days_covered": 292, "days_in_window": 1247,
+        "states_covered": 56, "state_count": 56, "fully_covered_start": "2014-10-01", "fully_covered_end": "2015-07-19",
+        "figures_cover": "only the part of the window the data holds, 2014-10-01 .. 2015-07-19: 292 of its 1,247 days, "
+                         "all 56 states, 23.4% of its days and states",
         "detainers_issued": 79_053, "declined_detainers": 5_501,
         "declining_jurisdictions": expected_declining,
         "declined_without_jurisdiction": headline["declined_without_jurisdiction"],
@@ -86,6 +92,7 @@ def test_report_json_for_the_inspector_generals_window(bundled_run):
         # one stretch: every state on every day of the data's span (issue 19)
         "coverage_stretches": [dict(start="2014-10-01", end="2015-07-19", states_covered=56, state_count=56)],
     }
+    assert {r["status"] for r in reconciled} == {"match", "not_comparable"} and len(reconciled) == 29
     assert headline["declined_without_jurisdiction"] == query(
         warehouse, "select count(*) from staging.stg_detainers where is_declined and jurisdiction_id is null")[0][0] > 0
 
@@ -94,7 +101,9 @@ def test_report_for_a_window_with_no_data_says_so(bundled_run):
     warehouse, _ = bundled_run
     result = CliRunner().invoke(app, ["report", "--warehouse", str(warehouse), "--start", "2020-01-01", "--end", "2020-12-31"])
     assert result.exit_code == 0
-    assert "no loaded data falls in this window" in result.stdout
+    text = " ".join(result.stdout.split())
+    assert "the loaded data holds nothing of 2020-01-01 .. 2020-12-31, all states: no figure can be given for it" in text
+    assert "detainers issued" not in text  # no figure of 0 for a window the data does not reach (issue 24)
 
 
 def test_report_errors_are_one_clear_line(tmp_path):

@@ -8,9 +8,15 @@ from rich.console import Console
 from detainers import progress
 
 
-def test_hooks_do_nothing_without_a_reporter():
+def test_hooks_do_nothing_without_a_reporter(capsys):
     progress.advance_bytes("s", 10, 100)
-    progress.advance_rows("s", 5)  # no reporter: no error, no output
+    progress.advance_rows("s", 5)
+    assert capsys.readouterr() == ("", "")  # no reporter: no output
+    # and nothing remembered: a reporter installed later starts from nothing
+    buffer = io.StringIO()
+    with progress.reporting(progress.for_console(Console(file=buffer, width=200))):
+        progress.advance_rows("s", 7)
+    assert buffer.getvalue().splitlines() == ["load s: 7 rows read (done)"]
 
 
 def test_a_log_gets_plain_lines_with_the_totals():

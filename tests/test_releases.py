@@ -25,7 +25,7 @@ from detainers.transform.read import read_batches
 from detainers.transform.values import to_canonical
 from schemas.layouts import get_layout
 from schemas.reference import releases
-from tests.conftest import BUNDLED_EXTRACT
+from tests.conftest import BUNDLED_EXTRACT, ROOT
 
 DECLINED = "Detainer Declined by LEA"
 BUNDLED_RELEASE = "foia-15-87693-fy15ytd-xlsx"
@@ -194,9 +194,11 @@ def test_a_file_that_names_a_release_but_differs_is_said_so(tmp_path):
     manifest.write_text(f'[[source]]\nname = "fy2015"\nurl = "{other}"\nrelease = "{BUNDLED_RELEASE}"\n')
     summary = run_pipeline(plan_run(manifest), tmp_path / "w" / "detainers.duckdb")
     (outcome,) = summary.sources
-    assert outcome.load == "failed" and outcome.rows_loaded == 0
-    assert outcome.error.startswith(f"source fy2015: names release {BUNDLED_RELEASE}, but its file is not that release (sha256 ")
-    assert "\n" not in outcome.error and "set `layout` in its entry to load it anyway" in outcome.error
+    # issue 26: the bytes are checked as they land, so the fetch fails (it was the load), naming the file
+    assert outcome.fetch == "failed" and outcome.rows_loaded == 0
+    assert outcome.error.startswith(f"source fy2015: {other} is not release {BUNDLED_RELEASE}: its sha256 is ")
+    assert "\n" not in outcome.error and "or set `layout` in the entry to load these bytes as they are" in outcome.error
+    assert not list((tmp_path / "w" / "landing").glob("*.csv")), "nothing of it landed"
     manifest.write_text(manifest.read_text() + 'layout = "lesa_stu"\n')  # its own layout: it loads, and is told
     summary = run_pipeline(plan_run(manifest), tmp_path / "w" / "detainers.duckdb")
     assert summary.sources[0].rows_loaded == 1 and not summary.failed
@@ -204,14 +206,18 @@ def test_a_file_that_names_a_release_but_differs_is_said_so(tmp_path):
 
 
 def test_an_unknown_file_without_a_layout_fails_alone(tmp_path):
+    """(Issue 26: such a file is first read with the layout its header shows; this one's header
+    is no layout's, so it still fails alone, now saying so.)"""
     other = write_text(tmp_path / "x.csv", ["a"], [["1"]], ",", "\n")
     manifest = tmp_path / "sources.toml"
     manifest.write_text(f'[[source]]\nname = "x"\nurl = "{other}"\n\n[[source]]\nname = "fy2015"\n'
                         f'url = "{shutil.copyfile(BUNDLED_EXTRACT, tmp_path / "b.xlsx")}"\n')
     summary = run_pipeline(plan_run(manifest), tmp_path / "w" / "detainers.duckdb")
     assert summary.published and [o.source for o in summary.failed] == ["x"]
-    assert summary.failed[0].error.endswith("is no known release (`detainers releases` lists them): set `layout` in its "
-                                            "manifest entry")
+    assert summary.failed[0].error.startswith("source x: x.csv is no known release (`detainers releases` lists them) and has "
+                                              "the header of no layout (")
+    assert summary.failed[0].error.endswith("nothing of it was loaded: set `layout` in its manifest entry, and map its columns "
+                                            "with `columns` if they are named otherwise")
 
 
 def test_two_sources_holding_the_same_records_fail_the_later(tmp_path):
@@ -225,16 +231,20 @@ def test_two_sources_holding_the_same_records_fail_the_later(tmp_path):
 
 
 def test_the_catalog_holds_one_trusted_source_per_day(tmp_path):
-    """In a stitched history no day is trusted from two releases, but where the catalog says
-    two hold the same records (load one of them)."""
+    """In a stitched history no day is trusted from two releases, but where one holds the
+    other's records (it names it in `same_records_as`) or both stand in for the same release:
+    load one of them. (Issue 26: `same_records_as` may name several releases, so the rule reads
+    it as a list; the releases that name none tile the history without a shared day.)"""
     known = list(releases().values())
+    for release in known:
+        assert set(release.stands_in_for) <= set(releases()) - {release.id}, release.id
     for i, a in enumerate(known):
         for b in known[i + 1:]:
-            if b.same_records_as == a.id or a.same_records_as == b.id:
+            if a.id in b.stands_in_for or b.id in a.stands_in_for or set(a.stands_in_for) & set(b.stands_in_for):
                 continue
             end_a, end_b = a.window_end or dt.date.max, b.window_end or dt.date.max
             assert a.window_start > end_b or b.window_start > end_a, (a.id, b.id)
-    assert {r.layout for r in known} <= {"lesa_stu", "icfo_2025", "ero_2023", "ddp_processed"}
+    assert {r.layout for r in known} <= {"lesa_stu", "icfo_2025", "ero_2023", "ddp_processed", "ddp_historical", "npr_stack"}
     assert releases()[BUNDLED_RELEASE].sha256 == "d6352d3b597a8168c2dd68140e3b9266737756478394beb19695911658cdab06"
 
 
@@ -244,7 +254,7 @@ def test_releases_json_lists_every_release_and_what_the_warehouse_holds(bundled_
     assert result.exit_code == 0, result.output
     listed = json.loads(result.output)
     assert [r["id"] for r in listed] == list(releases())
-    assert {"id", "file", "publisher", "sha256", "bytes", "window_start", "window_end", "layout", "held"} <= set(listed[0])
+    assert {"id", "file", "publisher", "url", "sha256", "bytes", "window_start", "window_end", "layout", "held"} <= set(listed[0])
     by_id = {r["id"]: r for r in listed}
     assert (by_id[BUNDLED_RELEASE]["held"], by_id[BUNDLED_RELEASE]["rows"], by_id[BUNDLED_RELEASE]["oig_window_days"]) == (
         True, 79_053, 292)
@@ -252,7 +262,8 @@ def test_releases_json_lists_every_release_and_what_the_warehouse_holds(bundled_
     assert by_id["npr-detainers-fy14-csv"]["oig_window_days"] == 273  # 2014-01-01 .. 2014-09-30
     assert by_id["icfo-25-18038-fy18-xlsx"]["has_lift_dates"] is True
     text = CliRunner().invoke(app, ["releases", "--warehouse", str(warehouse)])
-    assert "holds 1 of 15 known releases, trusted for 292 of the 1,247 days" in " ".join(text.output.split())
+    # issue 26: the catalog has grown from 15 to 33 files
+    assert "holds 1 of 33 known releases, trusted for 292 of the 1,247 days" in " ".join(text.output.split())
 
 
 def test_an_overlap_that_disagrees_is_one_line_in_the_report(tmp_path):
@@ -279,3 +290,5 @@ def test_an_overlap_that_disagrees_is_one_line_in_the_report(tmp_path):
     (line,) = [line for line in result.output.splitlines() if line.startswith("seam:")]
     assert line.startswith("seam: illinois and national both hold 2014-10 .. 2014-10; their counts differ by more than 1% "
                            "in 1 of 1 state-months (the most: IL 2014-10, 42 against ")
+    page = (ROOT / "docs" / "releases-and-layouts.md").read_text("utf-8")
+    assert f"<!-- checked: seam -->\n```\n{line}\n```" in page, "docs/releases-and-layouts.md quotes this line as it is"

@@ -28,7 +28,7 @@ def test_every_test_the_page_names_exists():
 def test_the_defaults_quoted_are_limits_toml():
     page = PAGE.read_text("utf-8")
     quoted = dict(re.findall(r"^\| `(max_\w+_bytes)` \| ([\d,]+) \|", page, flags=re.M))
-    assert quoted == {key: f"{limits()[key]:,}" for key in ("max_value_bytes", "max_column_bytes", "max_batch_bytes")}
+    assert quoted == {key: f"{limits()[key]:,}" for key in ("max_decoded_value_bytes", "max_decoded_column_bytes", "max_decoded_batch_bytes")}
 
 
 def test_the_memory_table_is_the_measured_one_and_keeps_the_promise():
@@ -36,12 +36,12 @@ def test_the_memory_table_is_the_measured_one_and_keeps_the_promise():
     block = page[page.index(START) + len(START):page.index(END)].strip()
     assert block == (ROOT / "benchmarks" / "memory_bounds.md").read_text("utf-8").strip()
     header = block.splitlines()[0]
-    for key in ("max_batch_bytes", "max_column_bytes", "max_value_bytes"):
+    for key in ("max_decoded_batch_bytes", "max_decoded_column_bytes", "max_decoded_value_bytes"):
         assert f"{key} {limits()[key]:,}" in header, "measured with today's limits"
     peaks = [float(p) for p in re.findall(r"\| ([\d.]+) GB \|", block)]
     assert len(peaks) == 4 and max(peaks) < 1.5
     assert re.search(r"\| 190,000 rows sharing one 100,000-character string \(3\.8 MB file\) \| 3\.8 MB \| [\d,]+ \| refused: "
-                     r"over max_column_bytes \|", block)
-    assert len(re.findall(r"just under max_batch_bytes \| [\d.]+ MB \| [\d,]+ \| read and published \|", block)) == 2
-    under = [int(v.replace(",", "")) for v in re.findall(r"just under max_batch_bytes \| [\d.]+ MB \| ([\d,]+) \|", block)]
-    assert all(0.9 * limits()["max_batch_bytes"] < v <= limits()["max_batch_bytes"] for v in under), "near the limit, within it"
+                     r"over max_decoded_column_bytes \|", block)
+    assert len(re.findall(r"just under max_decoded_batch_bytes \| [\d.]+ MB \| [\d,]+ \| read and published \|", block)) == 2
+    under = [int(v.replace(",", "")) for v in re.findall(r"just under max_decoded_batch_bytes \| [\d.]+ MB \| ([\d,]+) \|", block)]
+    assert all(0.9 * limits()["max_decoded_batch_bytes"] < v <= limits()["max_decoded_batch_bytes"] for v in under), "near the limit, within it"

@@ -2,23 +2,17 @@
 it: every new file is written in detainers.build.warehouse.STORAGE_VERSION's format, and a
 file published in another format is rewritten in it by the next run, once.
 
-The readers are the DuckDB CLI from PyPI (`duckdb-cli`, what a user on call reaches for) and
-Python's duckdb 1.1 (the oldest DuckDB that opens the file), installed once per machine into
-their own virtual environment under pytest's cache. Skipped, saying so, only when PyPI cannot
-be reached."""
+The reader is the DuckDB CLI 1.5 from PyPI (`duckdb-cli`, what a user on call reaches for; a
+declared test dependency, so no test reaches a registry)."""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -27,68 +21,35 @@ from detainers.errors import DetainersError
 from detainers.pipeline import plan_run, run_pipeline
 from tests.conftest import ROOT
 
-READERS = ("duckdb-cli==1.5.6", "duckdb==1.1.3")
 HEADLINE = "select * from marts.headline(date '2014-01-01', date '2017-05-31')"
-PYTHON_READER = """
-import duckdb, json, sys
-con = duckdb.connect(sys.argv[1], read_only=True)
-row = con.execute(sys.argv[2]).fetchone()
-columns = [d[0] for d in con.description]
-comments = con.execute("select count(*) from duckdb_columns() where comment is not null").fetchone()[0]
-print(json.dumps({"version": duckdb.__version__, "headline": dict(zip(columns, map(str, row))), "comments": comments}))
-"""
-
-
-def _pypi_reachable() -> bool:
-    host = urlsplit(os.environ.get("PIP_INDEX_URL", "https://pypi.org/simple")).hostname or "pypi.org"
-    try:
-        socket.create_connection((host, 443), timeout=10).close()
-        return True
-    except OSError:
-        return False
+COMMENTS = "select count(*) as comments from duckdb_columns() where comment is not null"
 
 
 @pytest.fixture(scope="session")
-def readers(request, tmp_path_factory) -> Path:
-    """A virtual environment holding READERS, made once per machine (.pytest_cache/d/), or
-    once per session when pytest runs without its cache (-p no:cacheprovider)."""
-    cache = getattr(request.config, "cache", None)
-    venv = Path(cache.mkdir("duckdb-1x-readers") if cache else tmp_path_factory.mktemp("duckdb-1x-readers"))
-    stamp = venv / "installed.txt"
-    if stamp.exists() and stamp.read_text() == "\n".join(READERS):
-        return venv
-    shutil.rmtree(venv)
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    pip = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", *READERS],
-                         capture_output=True, text=True, timeout=600)
-    if pip.returncode != 0:
-        if not _pypi_reachable():
-            pytest.skip(f"PyPI cannot be reached to install {', '.join(READERS)}")
-        pytest.fail(f"installing {', '.join(READERS)} failed:\n{pip.stderr[-3000:]}")
-    stamp.write_text("\n".join(READERS))
-    return venv
+def duckdb_1x() -> Path:
+    """The DuckDB 1.x CLI binary that the `duckdb-cli` test dependency installs."""
+    import duckdb_cli
+
+    binary = Path(duckdb_cli.__file__).parent / "duckdb"
+    assert binary.is_file(), f"{binary}: the duckdb-cli test dependency is installed without its binary"
+    return binary
 
 
-def test_the_duckdb_1x_cli_from_pypi_reads_the_published_warehouse(bundled_run, readers):
+def query(binary: Path, warehouse: Path, sql: str) -> list[dict]:
+    shown = subprocess.run([str(binary), "-readonly", "-csv", str(warehouse), "-c", sql],
+                           capture_output=True, text=True, timeout=120)
+    assert shown.returncode == 0, shown.stderr
+    return list(csv.DictReader(io.StringIO(shown.stdout)))
+
+
+def test_the_duckdb_1x_cli_reads_the_published_warehouse_and_its_comments(bundled_run, duckdb_1x):
     warehouse, _ = bundled_run
-    version = subprocess.run([str(readers / "bin" / "duckdb"), "--version"], capture_output=True, text=True)
+    version = subprocess.run([str(duckdb_1x), "--version"], capture_output=True, text=True)
     assert version.stdout.startswith("v1."), version.stdout + version.stderr
-    shown = subprocess.run([str(readers / "bin" / "duckdb"), "-readonly", "-csv", str(warehouse), "-c", HEADLINE],
-                           capture_output=True, text=True, timeout=120)
-    assert shown.returncode == 0, shown.stderr
-    (row,) = csv.DictReader(io.StringIO(shown.stdout))
+    (row,) = query(duckdb_1x, warehouse, HEADLINE)
     assert (row["detainers_issued"], row["declined_detainers"], row["coverage_ratio"]) == ("79053", "5501", "0.2342")
-
-
-def test_python_duckdb_1_1_reads_the_published_warehouse_and_its_comments(bundled_run, readers):
-    warehouse, _ = bundled_run
-    shown = subprocess.run([str(readers / "bin" / "python"), "-c", PYTHON_READER, str(warehouse), HEADLINE],
-                           capture_output=True, text=True, timeout=120)
-    assert shown.returncode == 0, shown.stderr
-    seen = json.loads(shown.stdout)
-    assert seen["version"] == "1.1.3"
-    assert (seen["headline"]["detainers_issued"], seen["headline"]["declined_detainers"]) == ("79053", "5501")
-    assert seen["comments"] > 100  # the data dictionary came through
+    (seen,) = query(duckdb_1x, warehouse, COMMENTS)
+    assert int(seen["comments"]) > 100  # the data dictionary came through
 
 
 def test_the_published_file_is_written_in_the_storage_version(bundled_run):

@@ -3,7 +3,8 @@ made from the canonical row's definition (schemas/canonical.py) so they cannot d
 what validation checks:
 
 - raw.detainer_rows: one row per valid published row: its load (audit.loads.load_key), sheet
-  and row, its dates, and for each text field the id of its value in the load's dictionary;
+  and row, its dates, and for each text field the id of its value in the load's dictionary; a
+  view of one table per load that holds only the columns varying in it (schemas/stored.py);
 - raw.detainer_values: each load's dictionary: per text field and value id, the value as
   published (cleaned) and the canonical fields derived from it;
 - raw.detainers: a view of both with the load's provenance: the canonical row, as loaded.
@@ -16,33 +17,20 @@ sources are derived again from their landing files, their rules fingerprint havi
 
 from __future__ import annotations
 
-import datetime as dt
 
 import duckdb
 
 from detainers.paths import SQL_DIR
-from schemas.canonical import COLUMNS, FIELDS, PROVENANCE, TEXT_FIELDS, derived_from, value_id
+from schemas.canonical import COLUMNS, FIELDS, TEXT_FIELDS, derived_from, value_id
+from schemas.stored import SQL_TYPES, create_constants, refresh_rows_view, row_columns
 
 DDL = SQL_DIR / "ddl" / "warehouse.sql"
-SQL_TYPES = {str: "varchar", int: "bigint", dt.date: "date", dt.datetime: "timestamp", bool: "boolean"}
 # Who wrote a row: the load; its source, release and file come from audit.loads.
 LOAD_COLUMNS = ("load_id", "source", "release", "file_sha256")
 
 
 def _type(field: str) -> str:
     return SQL_TYPES[FIELDS[field].type]
-
-
-def row_columns() -> dict[str, str]:
-    """raw.detainer_rows: the load, provenance and dates as they are, text fields by value id."""
-    columns = {"load_key": "integer not null"}
-    for name in COLUMNS:
-        origin = FIELDS[name].origin
-        if name in TEXT_FIELDS:
-            columns[value_id(name)] = "uinteger not null default 0"  # 0: missing (or a field the layout lacks)
-        elif origin == PROVENANCE or _type(name) in ("date", "timestamp"):
-            columns[name] = _type(name) + ("" if FIELDS[name].nullable else " not null")
-    return columns
 
 
 def value_columns() -> dict[str, str]:
@@ -73,12 +61,15 @@ def detainers_view() -> str:
 def apply_ddl(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL.read_text("utf-8"))
     _replace_one_table_raw(con)
-    for table, columns in (("detainer_rows", row_columns()), ("detainer_values", value_columns())):
-        con.execute(f"create table if not exists raw.{table} ({', '.join(f'{n} {t}' for n, t in columns.items())})")
-        present = _columns(con, table)
-        for name, definition in columns.items():
-            if name not in present:  # added since the warehouse was made
-                con.execute(f"alter table raw.{table} add column {name} {definition.replace(' not null', '')}")
+    _replace_rows_table(con)
+    columns = value_columns()
+    con.execute(f"create table if not exists raw.detainer_values ({', '.join(f'{n} {t}' for n, t in columns.items())})")
+    present = _columns(con, "detainer_values")
+    for name, definition in columns.items():
+        if name not in present:  # added since the warehouse was made
+            con.execute(f"alter table raw.detainer_values add column {name} {definition.replace(' not null', '')}")
+    create_constants(con)
+    refresh_rows_view(con)  # a column added to the canonical row since: its missing value in every load
     con.execute(detainers_view())
 
 
@@ -88,9 +79,21 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
         "and schema_name = 'raw' and table_name = ?", [table]).fetchall()}
 
 
+def _replace_rows_table(con: duckdb.DuckDBPyConnection) -> None:
+    """raw.detainer_rows as one table of every load's rows, as versions before one table per
+    load kept it: dropped, and its sources loaded again from their landing files."""
+    if _is_table(con, "detainer_rows"):
+        con.execute("drop view if exists raw.detainers")
+        con.execute("drop table raw.detainer_rows")
+        con.execute("update audit.sources set current_load_id = null")
+
+
+def _is_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return con.execute("select 1 from duckdb_tables() where database_name = current_database() "
+                       "and schema_name = 'raw' and table_name = ?", [name]).fetchone() is not None
+
+
 def _replace_one_table_raw(con: duckdb.DuckDBPyConnection) -> None:
-    legacy = con.execute("select 1 from duckdb_tables() where database_name = current_database() "
-                         "and schema_name = 'raw' and table_name = 'detainers'").fetchone()
-    if legacy:
+    if _is_table(con, "detainers"):
         con.execute("drop table raw.detainers")
         con.execute("update audit.sources set current_load_id = null")  # their rows are gone: load again

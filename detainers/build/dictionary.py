@@ -4,6 +4,7 @@ docs/data_dictionary.md from the same file and the published warehouse's columns
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,9 @@ from detainers.paths import SQL_DIR
 DICTIONARY = SQL_DIR / "dictionary.toml"
 DEFAULT_PAGE = Path("docs") / "data_dictionary.md"  # relative to the working directory, as in a clone
 SCHEMAS = ("raw", "staging", "intermediate", "marts", "reference", "audit")
+# Tables of one kind that the warehouse holds several of (one per load): a dictionary entry
+# whose name has a <placeholder> describes them all, and the page lists them once under it.
+PLACEHOLDER = re.compile(r"<[a-z_]+>")
 
 
 @dataclass(frozen=True)
@@ -22,11 +26,20 @@ class Dictionary:
     columns: dict[str, str]
     tables: dict[str, dict]
 
+    def entry(self, name: str) -> str:
+        """The entry that describes a table: its own, or the one whose <placeholder> it fills."""
+        if name in self.tables:
+            return name
+        for key in self.tables:
+            if PLACEHOLDER.search(key) and re.fullmatch(PLACEHOLDER.sub("[0-9]+", re.escape(key)), name):
+                return key
+        return name
+
     def table(self, name: str) -> str | None:
-        return self.tables.get(name, {}).get("description")
+        return self.tables.get(self.entry(name), {}).get("description")
 
     def column(self, table: str, column: str) -> str | None:
-        return self.tables.get(table, {}).get("columns", {}).get(column) or self.columns.get(column)
+        return self.tables.get(self.entry(table), {}).get("columns", {}).get(column) or self.columns.get(column)
 
 
 def load_dictionary(path: Path = DICTIONARY) -> Dictionary:
@@ -35,7 +48,18 @@ def load_dictionary(path: Path = DICTIONARY) -> Dictionary:
     return Dictionary(columns=data.get("columns", {}), tables=data.get("tables", {}))
 
 
-def warehouse_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
+def warehouse_columns(con: duckdb.DuckDBPyConnection, dictionary: Dictionary | None = None) -> dict[str, list[tuple[str, str]]]:
+    """'schema.table' -> [(column, type)] for every table of the documented schemas; tables of
+    one kind (one per load) once, under their dictionary entry, with every column any holds."""
+    dictionary = dictionary or load_dictionary()
+    tables: dict[str, list[tuple[str, str]]] = {}
+    for table, columns in _tables(con).items():
+        entry = tables.setdefault(dictionary.entry(table), [])
+        entry += [column for column in columns if column not in entry]
+    return tables
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
     """'schema.table' -> [(column, type)] for every table of the documented schemas."""
     rows = con.execute(
         """
@@ -56,7 +80,7 @@ def undescribed(con: duckdb.DuckDBPyConnection, dictionary: Dictionary | None = 
     """Tables and columns of the warehouse the dictionary says nothing about."""
     dictionary = dictionary or load_dictionary()
     missing = []
-    for table, columns in warehouse_columns(con).items():
+    for table, columns in warehouse_columns(con, dictionary).items():
         if not dictionary.table(table):
             missing.append(table)
         missing += [f"{table}.{column}" for column, _ in columns if not dictionary.column(table, column)]
@@ -75,7 +99,7 @@ def apply_comments(con: duckdb.DuckDBPyConnection, dictionary: Dictionary | None
     """COMMENT ON every table and column the dictionary describes; return how many."""
     dictionary = dictionary or load_dictionary()
     count = 0
-    for table, columns in warehouse_columns(con).items():
+    for table, columns in _tables(con).items():
         schema, name = table.split(".", 1)
         target = f"{_ident(schema)}.{_ident(name)}"
         if description := dictionary.table(table):
@@ -101,7 +125,7 @@ def render_markdown(con: duckdb.DuckDBPyConnection, dictionary: Dictionary | Non
         "`select table_name, column_name, comment from duckdb_columns()`.",
         "",
     ]
-    tables = warehouse_columns(con)
+    tables = warehouse_columns(con, dictionary)
     for schema in SCHEMAS:
         names = [t for t in tables if t.split(".", 1)[0] == schema]
         if not names:

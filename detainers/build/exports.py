@@ -1,5 +1,6 @@
-"""The marts as files, for tools that prefer files to a database: one Parquet and one CSV
-file per marts table under warehouse/exports/, rewritten at each publish.
+"""The marts as files, for tools that prefer files to a database: one Parquet file per marts
+table under warehouse/exports/, and a CSV file beside it for the marts that
+schemas/reference/exports.toml lists (not the large daily ones), rewritten at each publish.
 
 Each file is written from the build before it is published, in a private directory inside
 exports/ (so moving it in is a rename on one file system, whatever exports/ is mounted on),
@@ -30,7 +31,7 @@ import duckdb
 
 from detainers.errors import DetainersError
 from detainers.paths import EXPORT_SCRATCH_PREFIX, exports_dir
-from schemas.reference import failure
+from schemas.reference import csv_exports, failure
 
 FORMATS = {
     "parquet": "(format parquet, compression zstd)",
@@ -38,6 +39,10 @@ FORMATS = {
 }
 NEUTRALISED = {"csv"}  # formats whose text cells are made safe to open in a spreadsheet
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Codes whose leading zeros are part of them (Los Angeles County is 06037): a spreadsheet reads
+# 06037 as the number 6037, so the CSV writes them as ="06037", which Excel, Google Sheets and
+# LibreOffice show as the text 06037. Parquet keeps the plain text.
+KEPT_AS_TEXT = ("county_fips",)
 MARKER = "exports.build.json"
 
 
@@ -61,6 +66,10 @@ def _as_data(con: duckdb.DuckDBPyConnection, table: str) -> str:
         "and schema_name = 'marts' and table_name = ? order by column_index", [table]
     ).fetchall():
         column = '"' + name.replace('"', '""') + '"'
+        if name in KEPT_AS_TEXT and data_type == "VARCHAR":  # digits only: a constant, never a formula that runs
+            columns.append(f"""case when regexp_full_match({column}, '[0-9]+') then '="' || {column} || '"' """
+                           f"else {column} end as {column}")
+            continue
         columns.append(f"case when left({column}, 1) in ({starts}) then '''' || {column} else {column} end as {column}"
                        if data_type == "VARCHAR" else column)
     return f"(select {', '.join(columns)} from marts.{table})"
@@ -79,6 +88,8 @@ def prepare_exports(database: Path, warehouse: Path) -> Path:
         try:
             for table in marts_tables(con):
                 for extension, options in FORMATS.items():
+                    if extension == "csv" and table not in csv_exports():
+                        continue
                     quoted = str(scratch / f"{table}.{extension}").replace("'", "''")
                     rows = _as_data(con, table) if extension in NEUTRALISED else f"marts.{table}"
                     con.execute(f"copy {rows} to '{quoted}' {options}")

@@ -5,7 +5,14 @@ A model is a file, named for its folder and stem (sql/marts/jurisdictions.sql is
 it reads and how it is materialized:
 
     -- depends on: intermediate.detainer_counts, macros.coverage_ratio
-    -- materialized: table | view | table macro (start, end) | macro (x, y)
+    -- materialized: table | view | build table | table macro (start, end) | macro (x, y)
+
+A `build table` is a table while the models build (each model that reads it reads the rows
+once), left as a view of the same select when the build is done: the published file does not
+keep a large intermediate table that no reader needs, and a reader who asks still gets its rows.
+While building, its rows are a temporary table of the build's connection (memory, spilled if
+need be) behind a view of the model's name: a table of the file, even one dropped before the
+commit, would have its rows written to the file as they come.
 
 The body is one select (a table, a view, a table macro) or one expression (a macro). The
 runner orders models by their declared inputs, and refuses to build when a model reads a
@@ -33,7 +40,7 @@ from detainers.paths import SQL_DIR
 MODEL_SCHEMAS = ("staging", "intermediate", "marts", "macros")
 READABLE_SCHEMAS = ("raw", "audit", "reference", *MODEL_SCHEMAS)
 REFERENCE = re.compile(r"\b(" + "|".join(READABLE_SCHEMAS) + r")\.([a-z_][a-z0-9_]*)\b")
-MATERIALIZED = re.compile(r"^(table|view|table macro|macro)\s*(\(.*\))?$")
+MATERIALIZED = re.compile(r"^(table|view|build table|table macro|macro)\s*(\(.*\))?$")
 
 
 @dataclass(frozen=True)
@@ -42,10 +49,23 @@ class Model:
     path: Path
     sql: str
     depends_on: tuple[str, ...]
-    kind: str  # table, view, table macro, macro
+    kind: str  # table, view, build table, table macro, macro
     parameters: str  # "(a, b)" for macros
 
+    @property
+    def kept_as(self) -> str:
+        """What the published warehouse holds of it: a build table is left as a view."""
+        return "view" if self.kind == "build table" else self.kind
+
+    @property
+    def scratch(self) -> str:
+        """Where a build table's rows are while the models build."""
+        return "temp.main." + self.name.replace(".", "__")
+
     def statement(self) -> str:
+        if self.kind == "build table":
+            return (f"create or replace temp table {self.scratch.removeprefix('temp.main.')} as\n{self.sql};\n"
+                    f"create or replace view {self.name} as select * from {self.scratch}")
         if self.kind in ("table", "view"):
             return f"create or replace {self.kind} {self.name} as\n{self.sql}"
         as_table = " table" if self.kind == "table macro" else ""
@@ -129,10 +149,13 @@ def build_models(con: duckdb.DuckDBPyConnection, derived_reference: dict | None 
             started = time.perf_counter()
             _materialize(con, model)
             timings[model.name] = time.perf_counter() - started
-        apply_comments(con)  # the data dictionary (sql/dictionary.toml) as COMMENT ON
         failures = run_data_tests(con, sql_dir)
         if failures:
             raise DataTestError("data tests failed, the build was not published:\n" + "\n".join(failures))
+        for model in models.values():
+            if model.kind == "build table":  # left as the view of its select; its rows never reach the file
+                con.execute(f"create or replace view {model.name} as\n{model.sql}; drop table {model.scratch}")
+        apply_comments(con)  # the data dictionary (sql/dictionary.toml) as COMMENT ON
         con.commit()
     except BaseException:
         con.rollback()
@@ -162,7 +185,7 @@ def _existing(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 def _drop_undefined(con: duckdb.DuckDBPyConnection, models: dict[str, Model]) -> None:
     for name, kind in _objects(con).items():
-        if name.split(".", 1)[0] in MODEL_SCHEMAS and (name not in models or models[name].kind != kind):
+        if name.split(".", 1)[0] in MODEL_SCHEMAS and (name not in models or models[name].kept_as != kind):
             con.execute(f"drop {kind} {name}")
 
 

@@ -20,7 +20,11 @@ TYPES = {
         "window_start": "date",
         "window_end": "date",
         "value": "bigint",
+        "basis": "varchar",
+        "tolerance": "double",
+        "breakdown_of": "varchar",
         "citation": "varchar",
+        "note": "varchar",
     },
     "state_tiles": {"code": "varchar", "name": "varchar", "grid_row": "integer", "grid_column": "integer"},
 }

@@ -37,8 +37,9 @@ MEMORY_LIMIT = os.environ.get("DETAINERS_DUCKDB_MEMORY_LIMIT", "1GB")
 # 2.0 writes storage version 69 by default, which DuckDB 1.x (its CLI, R, JDBC, Python 1.x)
 # refuses to open. v1.1.0 (storage version 64, DuckDB 1.0 and 1.1's format) is the oldest
 # that holds what the warehouse uses (table macros, comments, JSON, timestamptz, primary
-# keys) and opens in DuckDB 1.1 and later (tests/test_readers.py); DuckDB 1.0.0 itself fails
-# on the primary keys 2.0 writes in it. "latest" writes DuckDB's newest format.
+# keys) and opens in DuckDB 1.1 and later (Python's duckdb 1.1.3 read it when this was chosen;
+# tests/test_storage_version.py reads it with the DuckDB 1.5 CLI on every run); DuckDB 1.0.0
+# itself fails on the primary keys 2.0 writes in it. "latest" writes DuckDB's newest format.
 STORAGE_VERSION = os.environ.get("DETAINERS_STORAGE_VERSION", "v1.1.0")
 
 

@@ -8,7 +8,7 @@ import hashlib
 import json
 import tomllib
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
@@ -25,7 +25,8 @@ LAYOUT_OPTIONS = ("header_row", "sheets", "date_formats", "redaction_markers", "
 # source at the next run (load/identity.py, transform/rules.py); a window, the states or the
 # layout change the source's identity themselves.
 LOAD_SETTINGS = ("max_unpacked_bytes", "max_compression_ratio", "max_sheet_cells", "max_blank_rows", "max_text_length",
-                 "max_value_bytes", "max_column_bytes", "max_batch_bytes", "reject_warn_share", "reject_stop_share")
+                 "max_decoded_value_bytes", "max_decoded_column_bytes", "max_decoded_batch_bytes", "max_distinct_values",
+                 "reject_warn_share", "reject_stop_share")
 
 
 class Source(BaseModel):
@@ -34,6 +35,8 @@ class Source(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+    # Where its file is. An entry naming a known release may leave it out: the catalog's address
+    # (or the manifest's `mirror`) is used.
     url: str
     # Whether the URL may be shown whole (messages, logs, the warehouse, Prefect). By default
     # only its scheme, host and file name are (extract/redact.py): the full URL lives here only.
@@ -56,11 +59,12 @@ class Source(BaseModel):
     max_sheet_cells: int = Field(default=limits()["max_sheet_cells"], gt=0)
     max_blank_rows: int = Field(default=limits()["max_blank_rows"], ge=0)
     max_text_length: int = Field(default=limits()["max_text_length"], gt=0)  # characters of one value
-    # bytes a value, a column of a batch, and a batch may hold once decoded (shared strings and
-    # dictionary pages counted as expanded), checked before the reader materializes them
-    max_value_bytes: int = Field(default=limits()["max_value_bytes"], gt=0)
-    max_column_bytes: int = Field(default=limits()["max_column_bytes"], gt=0)
-    max_batch_bytes: int = Field(default=limits()["max_batch_bytes"], gt=0)
+    # bytes a value, a column of a batch, and a batch may hold once decoded (an xlsx's shared
+    # strings and a Parquet dictionary counted as expanded), checked before the reader expands them
+    max_decoded_value_bytes: int = Field(default=limits()["max_decoded_value_bytes"], gt=0)
+    max_decoded_column_bytes: int = Field(default=limits()["max_decoded_column_bytes"], gt=0)
+    max_decoded_batch_bytes: int = Field(default=limits()["max_decoded_batch_bytes"], gt=0)
+    max_distinct_values: int = Field(default=limits()["max_distinct_values"], gt=0)  # of a field naming places or kinds
     # A file shaped like `layout` but with its own column names: {published name: canonical field}.
     columns: dict[str, str] | None = None
     layout_options: dict[str, object] | None = None  # overrides of LAYOUT_OPTIONS for this file
@@ -166,6 +170,9 @@ class Manifest(BaseModel):
 
     path: Path
     sources: tuple[Source, ...]
+    # A folder of copies of known releases, or an http(s) base: entries naming a release and no
+    # url fetch it from here by its published file name instead of from its publisher.
+    mirror: str | None = None
 
     def select(self, names: list[str] | None) -> tuple[Source, ...]:
         """The sources named (all when none are), in the order given."""
@@ -200,9 +207,12 @@ def load_manifest(path: Path) -> Manifest:
     if too_large:
         raise ManifestError(failure("integer_too_large", file=path, setting=too_large[0], largest=LARGEST_INTEGER))
 
-    unknown_tables = set(data) - {"defaults", "source"}
+    unknown_tables = set(data) - {"defaults", "source", "mirror"}
     if unknown_tables:
-        raise ManifestError(f"{path}: unknown table(s) {_with_hints(unknown_tables, ['defaults', 'source'])}")
+        raise ManifestError(f"{path}: unknown table(s) {_with_hints(unknown_tables, ['defaults', 'source', 'mirror'])}")
+    mirror = data.get("mirror")
+    if mirror is not None and (not isinstance(mirror, str) or not mirror.strip()):
+        raise ManifestError(f"{path}: mirror: give a folder or an http(s) address, e.g. mirror = \"downloads/\"")
     defaults = data.get("defaults", {})
     entries = data.get("source", [])
     if not isinstance(defaults, dict) or not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
@@ -213,12 +223,26 @@ def load_manifest(path: Path) -> Manifest:
     sources = []
     for number, entry in enumerate(entries, start=1):
         label = f"{path}: source #{number} ({entry.get('name', 'unnamed')})"
-        sources.append(_parse_source({**defaults, **entry}, label, path.parent))
+        sources.append(_parse_source(_addressed({**defaults, **entry}, mirror, path.parent), label, path.parent))
     names = [s.name for s in sources]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
         raise ManifestError(f"{path}: source name(s) used more than once: {', '.join(duplicated)}")
-    return Manifest(path=path, sources=tuple(sources))
+    return Manifest(path=path, sources=tuple(sources), mirror=mirror)
+
+
+def _addressed(entry: dict, mirror: str | None, base: Path) -> dict:
+    """An entry that names a known release and no url, with the release's address: its file by
+    its published name in the mirror, else the catalog's public address (shown whole)."""
+    release = releases().get(entry.get("release")) if isinstance(entry.get("release"), str) else None
+    if "url" in entry or release is None:
+        return entry
+    if mirror is None:
+        return {"url_public": True, **entry, "url": release.url}
+    if urlsplit(mirror).scheme in ("http", "https"):
+        return {**entry, "url": f"{mirror.rstrip('/')}/{quote(release.file)}"}
+    folder = Path(mirror).expanduser()
+    return {**entry, "url": str((folder if folder.is_absolute() else base / folder) / release.file)}
 
 
 def _read_toml(path: Path) -> dict:
@@ -298,6 +322,8 @@ def _describe(exc: ValidationError) -> str:
         where = ".".join(str(p) for p in err["loc"])
         if err["type"] == "extra_forbidden":
             parts.append(f"unknown key {_with_hints({where}, Source.model_fields)}")
+        elif err["type"] == "missing" and where == "url":
+            parts.append("url: give the file's address or path, or name a known release (`detainers releases` lists them)")
         else:
             message = err["msg"].removeprefix("Value error, ")
             parts.append(f"{where}: {message}" if where else message)

@@ -61,3 +61,10 @@ class Meter:
             self._window_start, self._window_size = now, self.size
         if self.report:
             progress.advance_bytes(self.source, n, self.expected)
+
+    def rewind(self, n: int) -> None:
+        """n bytes counted are thrown away (a download starting again): the progress shown goes back too."""
+        self.size -= n
+        self._window_size = min(self._window_size, self.size)
+        if self.report:
+            progress.advance_bytes(self.source, -n, self.expected)

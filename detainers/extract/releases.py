@@ -3,15 +3,26 @@
 date, wherever it came from and whatever it is named; a manifest entry's own keys win.
 
 A source that names a release (`release = "<id>"`) but whose file has other bytes is told so
-in one line; it loads only if its entry sets its layout itself. A source with no layout whose
-file is no known release cannot be read, and fails alone.
+in one line; it loads only if its entry sets its layout itself. (The fetch already checks such a
+file as it lands: `expected_release`.) A source with no layout whose file is no known release is
+read with the layout its header shows, if exactly one does (transform/read.py).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from detainers.errors import FetchError
 from detainers.extract.manifest import Source
-from schemas.reference import release_by_sha256, releases
+from schemas.reference import Release, release_by_sha256, releases
+
+
+def expected_release(source: Source) -> Release | None:
+    """The catalog release whose bytes the source's file must be, checked as it lands: the one
+    its entry names, unless the entry sets its own layout (then other bytes load, and are told)."""
+    if source.sets("release") and source.catalog_id and not source.sets("layout"):
+        return releases()[source.catalog_id]
+    return None
 
 
 def recognize(source: Source, sha256: str) -> tuple[Source, str | None]:
@@ -26,10 +37,7 @@ def recognize(source: Source, sha256: str) -> tuple[Source, str | None]:
         raise FetchError(f"source {source.name}: names release {named}, but its file is not that release (sha256 {sha256}, "
                          f"the release's is {expected}); nothing of it was loaded: set `layout` in its entry to load it anyway")
     if found is None:
-        if source.layout is None:
-            raise FetchError(f"source {source.name}: its file (sha256 {sha256}) is no known release (`detainers releases` "
-                             "lists them): set `layout` in its manifest entry")
-        return source, None
+        return source, None  # with no layout, its header may still show it (transform/read.py)
     if named:
         return source, None  # the bytes the catalog says: nothing to tell
     try:
@@ -40,33 +48,38 @@ def recognize(source: Source, sha256: str) -> tuple[Source, str | None]:
 
 
 def held_twice(sources: list[Source]) -> dict[str, str]:
-    """Sources of one manifest that hold the same release, or releases the catalog says hold
-    the same records, each trusted for its whole catalog window: every one after the first,
+    """Sources of one manifest that hold the same release, or releases whose trusted windows
+    share days (the catalog trusts two releases on one day only where one holds the other's
+    records), each trusted for its whole catalog window: every one after the first it meets,
     with why it cannot load beside it (its days would be trusted from two sources)."""
-    first: dict[str, Source] = {}
+    kept: list[Source] = []
     refused = {}
     for source in sources:
         if not source.catalog_id or source.sets("window_start") or source.sets("window_end"):
             continue
         release = releases()[source.catalog_id]
-        key = release.same_records_as or release.id
-        if key in first:
-            other = first[key]
+        other = next((s for s in kept if _share_days(releases()[s.catalog_id], release)), None)
+        if other is not None:
             refused[source.name] = (f"source {source.name}: release {release.id} holds the same records as release "
                                     f"{other.catalog_id} of source {other.name}: hold one of them, or give each its own "
                                     "window_start and window_end")
         else:
-            first[key] = source
+            kept.append(source)
     return refused
+
+
+def _share_days(a: Release, b: Release) -> bool:
+    return (a.window_start or dt.date.min) <= (b.window_end or dt.date.max) and \
+        (b.window_start or dt.date.min) <= (a.window_end or dt.date.max)
 
 
 def recognize_all(sources: tuple[Source, ...], fetched: dict[str, str], previous: dict[str, str]
                   ) -> tuple[dict[str, Source], list[str], dict[str, str]]:
     """Each source as its file's bytes show it: by the sha256 fetched this run, else by the one
     its last fetch saw. Returns the sources by name, the lines to tell the user of those fetched,
-    and the fetched sources refused (by name, with why): a file that cannot be read as it stands
-    (no layout and no known release; a release named with other bytes), or one holding the same
-    release as a source before it."""
+    and the fetched sources refused (by name, with why): a release named with other bytes, or one
+    holding the same records as a source before it. A source with no layout and no known release
+    is returned as it is: its header may show its layout."""
     resolved, notes, refused = {}, [], {}
     for source in sources:
         sha256 = fetched.get(source.name) or previous.get(source.name)

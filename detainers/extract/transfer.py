@@ -46,20 +46,36 @@ def sha256_of(chunks: Iterable[bytes | memoryview]) -> str:
     return digest.hexdigest()
 
 
-def land_chunks(chunks: Iterable[bytes | memoryview], landing: Path) -> tuple[Path, str]:
-    """Write the chunks (a download) to a new .partial-* file, hashing exactly the bytes
-    written: (the partial file, its sha256). Any failure removes it."""
-    partial = partial_path(landing)
-    digest = hashlib.sha256()
-    try:
-        with create_private(partial) as out:
-            for chunk in chunks:
-                digest.update(chunk)
-                out.write(chunk)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return partial, digest.hexdigest()
+class Download:
+    """A download landing in a new .partial-* file, hashed as it is written (exactly the bytes
+    written), that a cut connection can resume: the bytes so far stay, and the rest is appended."""
+
+    def __init__(self, landing: Path) -> None:
+        self.partial = partial_path(landing)
+        self._out = create_private(self.partial)
+        self._digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, chunks: Iterable[bytes | memoryview]) -> None:
+        for chunk in chunks:
+            self._out.write(chunk)
+            self._digest.update(chunk)
+            self.size += len(chunk)
+
+    def restart(self) -> None:
+        """From the first byte again (the server sent the whole file, or another version)."""
+        self._out.seek(0)
+        self._out.truncate()
+        self._digest, self.size = hashlib.sha256(), 0
+
+    def finish(self) -> str:
+        """The file is whole: close it, and its sha256."""
+        self._out.close()
+        return self._digest.hexdigest()
+
+    def discard(self) -> None:
+        self._out.close()
+        self.partial.unlink(missing_ok=True)
 
 
 def land_copy(source: BinaryIO, landing: Path, meter: Meter) -> tuple[Path, str]:

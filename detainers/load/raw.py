@@ -1,6 +1,7 @@
-"""Load: a source's validated batches into DuckDB's raw.detainer_rows and its dictionary of
-values into raw.detainer_values (together, the view raw.detainers), its rejects into
-audit.rejects, and a record of the attempt into audit.loads.
+"""Load: a source's validated batches into a table of its own behind the view
+raw.detainer_rows (the columns that vary in it; what is constant for the load, once:
+schemas/stored.py) and its dictionary of values into raw.detainer_values (together, the view
+raw.detainers), its rejects into audit.rejects, and a record of the attempt into audit.loads.
 
 A source's rows are replaced in one transaction, so a reader of the build sees the old
 release or the new one, never a mix. Loading a file already loaded for a source is a no-op.
@@ -25,7 +26,9 @@ from detainers.extract.manifest import Source
 from detainers.load.identity import standing_refusal
 from detainers.transform.batches import Derived, derive
 from detainers.transform.info import ROW, SHEET
+from detainers.transform.read_csv import ReadAgain
 from detainers.transform.rules import derivation_fingerprint
+from schemas.stored import CONSTANTS, literal, load_table, load_tables, refresh_rows_view, row_columns
 
 
 @dataclass
@@ -67,44 +70,27 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
         raise RejectThresholdError(refused)
     derived = derive(source, landed)
 
-    columns = source.resolved_layout().columns
     load_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{source.name}-{uuid.uuid4().hex[:8]}"
     result = LoadResult(source.name, "loaded", load_id)
     load_key = con.execute("select coalesce(max(load_key), 0) + 1 from audit.loads").fetchone()[0]
     started = dt.datetime.now(dt.UTC)
-    # One transaction: the new rows go straight into raw.detainer_rows beside the source's old
-    # ones (no second copy), then whichever set must go is deleted, so a reader of the build
+    # One transaction: the new rows go straight into their own table beside the source's old
+    # ones (no second copy), then whichever set must go is dropped, so a reader of the build
     # sees the old release or the new one, never a mix. Rejects wait in a connection-local
     # table and are kept even when the source fails its threshold (that case commits too,
     # having deleted its own new rows); a read error rolls back everything.
     con.execute("create or replace temp table incoming_rejects as select * from audit.rejects limit 0")
     con.begin()
     try:
-        clock = time.perf_counter()
-        pending: list[pl.DataFrame] = []  # valid rows not yet written, up to WRITE_ROWS
-        for published, valid, reasons in derived.batches:
-            stop.check()
-            result.rows_read += published.height
-            progress.advance_rows(source.name, published.height)
-            result.rows_rejected += reasons.height
-            result.seconds_read_validate += time.perf_counter() - clock
-            clock = time.perf_counter()
-            pending.append(valid)
-            if sum(frame.height for frame in pending) >= WRITE_ROWS:
-                _insert_valid(con, pl.concat(pending, rechunk=True), load_key)
-                pending = []
-            if reasons.height:
-                _insert_rejects(con, published, reasons, columns, source, load_id, landed.sha256)
-            result.rows_loaded += valid.height
-            result.seconds_write += time.perf_counter() - clock
-            clock = time.perf_counter()
-        result.seconds_read_validate += time.perf_counter() - clock
-        clock = time.perf_counter()
-        if pending:
-            _insert_valid(con, pl.concat(pending, rechunk=True), load_key)
-        _insert_values(con, derived, load_key)
-        result.seconds_write += time.perf_counter() - clock
-
+        try:
+            _write_rows(con, source, landed, derived, result, load_key)
+        except ReadAgain:  # bytes a CSV read as it stands cannot take, past its first batch
+            delete_rows(con, "load_key = $new", dict(new=load_key))
+            con.execute("delete from incoming_rejects")
+            shown = result.rows_read
+            result = LoadResult(source.name, "loaded", load_id)
+            derived = derive(source, landed, careful=True)
+            _write_rows(con, source, landed, derived, result, load_key, shown)
         result.warnings += derived.info.warnings  # rows the reader skipped (blank rows at the end)
         message = _threshold_breach(source, landed, result)
         clock = time.perf_counter()
@@ -130,6 +116,40 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
     return result
 
 
+def _write_rows(con, source: Source, landed: Landed, derived: Derived, result: LoadResult, load_key: int,
+               shown: int = 0) -> None:
+    """The derived batches into the load's rows table, their rejects into incoming_rejects and
+    the load's dictionary into raw.detainer_values; counts and seconds on `result`. `shown`:
+    rows already shown on the progress bar (by a read that had to start again)."""
+    columns = source.resolved_layout().columns
+    clock = time.perf_counter()
+    rows = RowsTable(con, load_key)
+    pending: list[pl.DataFrame] = []  # valid rows not yet written, up to WRITE_ROWS
+    for published, valid, reasons in derived.batches:
+        stop.check()
+        result.rows_read += published.height
+        if result.rows_read > shown:
+            progress.advance_rows(source.name, min(published.height, result.rows_read - shown))
+        result.rows_rejected += reasons.height
+        result.seconds_read_validate += time.perf_counter() - clock
+        clock = time.perf_counter()
+        pending.append(valid)
+        if sum(frame.height for frame in pending) >= WRITE_ROWS:
+            rows.write(pl.concat(pending, rechunk=True))
+            pending = []
+        if reasons.height:
+            _insert_rejects(con, published, reasons, columns, source, result.load_id, landed.sha256)
+        result.rows_loaded += valid.height
+        result.seconds_write += time.perf_counter() - clock
+        clock = time.perf_counter()
+    result.seconds_read_validate += time.perf_counter() - clock
+    clock = time.perf_counter()
+    if pending:
+        rows.write(pl.concat(pending, rechunk=True))
+    _insert_values(con, derived, load_key)
+    result.seconds_write += time.perf_counter() - clock
+
+
 def _threshold_breach(source: Source, landed: Landed, result: LoadResult) -> str | None:
     """The reason the source must not replace its rows, or None; warnings go on the result."""
     if result.rows_read == 0:
@@ -143,9 +163,55 @@ def _threshold_breach(source: Source, landed: Landed, result: LoadResult) -> str
     return None
 
 
-def _insert_valid(con, rows: pl.DataFrame, load_key: int) -> None:
-    batch = rows.to_arrow()  # noqa: F841 (read by DuckDB by name)
-    con.execute("insert into raw.detainer_rows by name select $key as load_key, * from batch", dict(key=load_key))
+class RowsTable:
+    """One load's valid rows: a table holding the columns that vary in them. The first batch
+    decides which are constant (one value in every row); a later batch that gives such a column
+    another value adds it to the table, its earlier rows holding the constant."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, load_key: int) -> None:
+        self.con, self.load_key, self.table = con, load_key, load_table(load_key)
+        self.definitions = row_columns()
+        self.types = {name: definition.removesuffix(" not null") for name, definition in self.definitions.items()}
+        self.constants: dict[str, object] | None = None  # column -> its one value so far
+
+    def write(self, rows: pl.DataFrame) -> None:
+        if not rows.height:
+            return
+        if self.constants is None:
+            self._create(rows)
+        for column, value in list(self.constants.items()):
+            if not _all_equal(rows[column], value):  # it varies after all
+                self.con.execute(f"alter table {self.table} add column {column} {self.types[column]} "
+                                 f"default cast({literal(value)} as {self.types[column]})")
+                self.con.execute(f'delete from {CONSTANTS} where load_key = ? and "column" = ?', [self.load_key, column])
+                del self.constants[column]
+        batch = rows.drop(list(self.constants)).to_arrow()  # noqa: F841 (read by DuckDB by name)
+        self.con.execute(f"insert into {self.table} by name select * from batch")
+
+    def _create(self, rows: pl.DataFrame) -> None:
+        self.constants = {c: rows[c][0] for c in rows.columns if rows[c].n_unique() == 1}
+        varying = [c for c in rows.columns if c not in self.constants] or ["source_row"]
+        for column in varying[:]:
+            self.constants.pop(column, None)
+        self.con.execute(f"create table {self.table} ({', '.join(f'{c} {self.definitions[c]}' for c in varying)})")
+        self.con.executemany(f"insert into {CONSTANTS} values (?, ?, ?)",
+                             [(self.load_key, c, None if v is None else _as_text(v)) for c, v in self.constants.items()])
+        refresh_rows_view(self.con)
+
+
+def _all_equal(column: pl.Series, value) -> bool:
+    if value is None:
+        return column.null_count() == column.len()
+    return column.null_count() == 0 and bool((column == value).all())
+
+
+def _as_text(value) -> str:
+    """A constant as raw.detainer_constants keeps it: text the view casts back to its type."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    return str(value)
 
 
 def _insert_values(con, derived: Derived, load_key: int) -> None:
@@ -155,9 +221,16 @@ def _insert_values(con, derived: Derived, load_key: int) -> None:
 
 
 def delete_rows(con, where: str, params: dict) -> None:
-    """The rows and dictionaries of the loads that `where` picks."""
-    for table in ("detainer_rows", "detainer_values"):
-        con.execute(f"delete from raw.{table} where {where}", params)
+    """The rows and dictionaries of the loads that `where` (of load_key) picks."""
+    held = sorted(load_tables(con))
+    gone = [key for (key,) in con.execute(f"select load_key from (select unnest($held::integer[]) as load_key) where {where}",
+                                          params | dict(held=held)).fetchall()]
+    for key in gone:
+        con.execute(f"drop table {load_table(key)}")
+    con.execute(f"delete from {CONSTANTS} where {where}", params)
+    con.execute(f"delete from raw.detainer_values where {where}", params)
+    if gone:
+        refresh_rows_view(con)
 
 
 def _insert_rejects(con, published: pl.DataFrame, reasons: pl.DataFrame, columns: dict, source: Source,

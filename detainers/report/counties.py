@@ -14,9 +14,10 @@ import datetime as dt
 
 import duckdb
 from rich.console import Console
-from rich.table import Table
 
 from detainers.report.charts import escape as _e
+from detainers.report.rows import as_dicts, totals
+from detainers.report.tables import Column, print_fitted
 
 TOP_COUNTIES = 15
 COUNTY_KEYS = ("county_fips", "county", "state_code", "detainers_issued", "declined_detainers",
@@ -27,10 +28,8 @@ def county_report(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
                   states: tuple[str, ...] | None = None) -> dict:
     """The JSON of `detainers report --by county`: every county with detainers in the window
     (most declines first), then the unplaced jurisdictions and the detainers with none."""
-    cursor = con.execute("select * from marts.county_headline($start, $end, states := $states)",
-                         dict(start=start, end=end, states=list(states) if states else None))
-    names = [d[0] for d in cursor.description]
-    rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+    rows = as_dicts(con.execute("select * from marts.county_headline($start, $end, states := $states)",
+                                dict(start=start, end=end, states=list(states) if states else None)))
     counties = [
         {"county_fips": r["county_fips"], "county": r["county_name"], "state_code": r["state_code"],
          "detainers_issued": r["detainers_issued"], "declined_detainers": r["declined_detainers"],
@@ -39,15 +38,12 @@ def county_report(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
         for r in rows if r["kind"] == "county"
     ]
 
-    def total(kind: str, *keys: str) -> dict:
-        return {key: int(sum(r[key] for r in rows if r["kind"] == kind)) for key in keys}
-
     return {
         "window_start": start.isoformat(),
         "window_end": end.isoformat(),
         "counties": counties,
-        "unplaced": total("unplaced", "detainers_issued", "declined_detainers", "jurisdictions"),
-        "without_jurisdiction": total("without_jurisdiction", "detainers_issued", "declined_detainers"),
+        "unplaced": totals(rows, "unplaced", "detainers_issued", "declined_detainers", "jurisdictions"),
+        "without_jurisdiction": totals(rows, "without_jurisdiction", "detainers_issued", "declined_detainers"),
     }
 
 
@@ -65,16 +61,13 @@ def names_folded(con: duckdb.DuckDBPyConnection, states: tuple[str, ...] | None 
     return {"names_folded": folded, "jurisdictions": into}
 
 
-def print_counties(out: Console, report: dict, folded: dict, top: int = TOP_COUNTIES) -> None:
-    counties = report["counties"]
-    table = Table(title=f"counties with the most declines, {report['window_start']} .. {report['window_end']}",
-                  title_justify="left")
-    for column in ("county", "state", "FIPS", "issued", "declined", "declining facilities", "covered"):
-        table.add_column(column, justify="left" if column in ("county", "state", "FIPS") else "right", no_wrap=True)
-    for c in counties[:top]:
-        table.add_row(c["county"], c["state_code"], c["county_fips"], f"{c['detainers_issued']:,}",
-                      f"{c['declined_detainers']:,}", f"{c['declining_facilities']:,}", _ratio(c["coverage_ratio"]))
-    out.print(table)
+def print_counties(out: Console, report: dict, folded: dict, wide: bool = False, top: int = TOP_COUNTIES) -> None:
+    columns = [Column("county", wraps=True), Column("state"), Column("FIPS"), Column("issued", numeric=True),
+               Column("declined", numeric=True), Column("declining facilities", numeric=True, wraps=True),
+               Column("covered", numeric=True, drop=1)]
+    rows = [[c["county"], c["state_code"], c["county_fips"], f"{c['detainers_issued']:,}", f"{c['declined_detainers']:,}",
+             f"{c['declining_facilities']:,}", _ratio(c["coverage_ratio"])] for c in report["counties"][:top]]
+    print_fitted(out, f"counties with the most declines, {report['window_start']} .. {report['window_end']}", columns, rows, wide)
     out.print(counties_note(report, folded), highlight=False)
 
 
@@ -95,13 +88,13 @@ def county_table_html(report: dict, folded: dict, top: int = TOP_COUNTIES) -> st
     rows = "".join(
         f"<tr><td>{_e(c['county'])}, {_e(c['state_code'])}</td><td>{_e(c['county_fips'])}</td>"
         f"<td>{c['detainers_issued']:,}</td><td>{c['declined_detainers']:,}</td>"
-        f"<td>{c['declining_facilities']:,}</td><td>{_e(_ratio(c['coverage_ratio']))}</td></tr>"
+        f"<td>{c['declining_facilities']:,}</td><td class=\"optional\">{_e(_ratio(c['coverage_ratio']))}</td></tr>"
         for c in report["counties"][:top] if c["declined_detainers"]
     )
     return (
         f'<div class="counties"><h3>The {top} counties with the most declines</h3>'
-        "<table><tr><th>county</th><th>FIPS</th><th>issued</th><th>declined</th><th>declining facilities</th>"
-        f"<th>covered</th></tr>{rows}</table>"
+        '<div class="scroll"><table><tr><th>county</th><th>FIPS</th><th>issued</th><th>declined</th><th>declining facilities</th>'
+        f'<th class="optional">covered</th></tr>{rows}</table></div>'
         f'<p class="note">{_e(counties_note(report, folded))}. How jurisdictions are placed: '
         "<code>marts.jurisdictions.placement</code>.</p></div>"
     )

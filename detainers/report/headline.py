@@ -11,7 +11,8 @@ from pathlib import Path
 import duckdb
 
 from detainers.errors import DetainersError
-from detainers.report.coverage import coverage_stretches
+from detainers.report.coverage import coverage_stretches, fully_covered, window_stretches
+from detainers.report.held import figures_cover
 from detainers.versions import stamped_version, warehouse_version
 from schemas.reference import failure
 from detainers.report.window import BASES, DEFAULT_END, DEFAULT_START, HEADLINE_KEYS  # noqa: F401 (re-exported)
@@ -37,7 +38,12 @@ def headline(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, basis
             out[key] = None if value is None else float(value)
         else:
             out[key] = value
-    out["coverage_stretches"] = coverage_stretches(con, start, end, states)
+    stretches = window_stretches(con, start, end, states, basis)
+    out["coverage_stretches"] = coverage_stretches(con, start, end, stretches=stretches)
+    whole = fully_covered(stretches)
+    out["data_start"], out["data_end"] = out["coverage_start"], out["coverage_end"]
+    out["fully_covered_start"], out["fully_covered_end"] = (whole["start"], whole["end"]) if whole else (None, None)
+    out["figures_cover"] = figures_cover(out)
     return out
 
 

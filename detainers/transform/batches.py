@@ -39,12 +39,16 @@ class Derived:
     normalizer: Normalizer
 
 
-def derive(source: Source, landed: Landed) -> Derived:
-    info, normalizer = ReadInfo(), Normalizer(source.resolved_layout(), source.states)
-    return Derived(read_ahead(validated_batches(source, landed, info, normalizer)), info, normalizer)
+def derive(source: Source, landed: Landed, careful: bool = False) -> Derived:
+    """`careful`: a CSV read again after its first read met bytes it could not take as they are
+    (read_csv.ReadAgain)."""
+    info = ReadInfo()
+    normalizer = Normalizer(source.resolved_layout(), source.states, ReadLimits.of(source).max_distinct_values, landed.path.name)
+    return Derived(read_ahead(validated_batches(source, landed, info, normalizer, careful)), info, normalizer)
 
 
-def validated_batches(source: Source, landed: Landed, info: ReadInfo, normalizer: Normalizer) -> Iterator[Batch]:
+def validated_batches(source: Source, landed: Landed, info: ReadInfo, normalizer: Normalizer,
+                      careful: bool = False) -> Iterator[Batch]:
     """Each batch of the landed file: the rows as published, the rows to store (raw.detainer_rows'
     shape), and the reasons of the rejected ones (`_index` in the batch, column, check).
     Errors name the source and the published file name."""
@@ -57,7 +61,7 @@ def validated_batches(source: Source, landed: Landed, info: ReadInfo, normalizer
 
     limits = ReadLimits.of(source)
     try:
-        for published in read_batches(landed.path, layout, info, limits=limits):
+        for published in read_batches(landed.path, layout, info, limits=limits, careful=careful):
             check_published(published, layout, where)
             # a value too long is missing to the normalizer, and cut where audit.rejects shows it
             shown, published, too_long = cut_long_values(published, layout, limits.max_text_length)

@@ -95,6 +95,12 @@ class Decoded:
     cells: dict[str, int] = field(default_factory=dict)
     longest: dict[str, int] = field(default_factory=dict)
     exact: bool = False
+    widest: int | None = None  # counts alone: the text one column can hold at most
+
+    @property
+    def columns(self) -> dict[str, int]:
+        """Each column's text bytes (counted cell by cell), or the most any holds ('*')."""
+        return self.text if self.widest is None else {"*": self.widest}
 
     @property
     def batch_bytes(self) -> int:
@@ -103,20 +109,20 @@ class Decoded:
 
 
 def quick(book: zipfile.ZipFile, part: zipfile.ZipInfo, shared: SharedStrings, last_column: str, last_row: int,
-          max_value_bytes: int) -> Decoded | None:
+          max_decoded_value_bytes: int) -> Decoded | None:
     """The sheet bounded from counts alone (all its columns as one, '*'), or None when counts
     cannot vouch for it: a cell outside its declared range A1:<last_column><last_row>, a cell
     not written `<c r="...`, a namespace prefix, attributes quoted or spaced otherwise than
     Excel does. Text cells are at most the cells that say their type (` t="`); each is a shared
     string (the longest at most), or inline text ("inlineStr", a formula's "str": together no
     more than the sheet's bytes, and each no longer than the stretch between two cells' tags,
-    which holds one in every quarter of max_value_bytes when it is checked here)."""
+    which holds one in every quarter of max_decoded_value_bytes when it is checked here)."""
     # one search (Rust's regex engine, through polars: a pass at the speed of memory, where
     # Python's tries each of millions of cells): a cell beyond the declared range, or not
     # written as Excel writes one, or a prefixed one
     unusual = ('<c(?: r="(?:' + _greater_than(last_column, LETTERS) + "[0-9]|[A-Z]+" + _greater_than(str(last_row), DIGITS)
                + r'")| [^r]| r[^=]| r=[^"]|[\t\r\n>/])|:c[\s>/]|\s=|=\s|=\'')
-    window = max(1 << 12, max_value_bytes // 4)
+    window = max(1 << 12, max_decoded_value_bytes // 4)
     typed, inline = 0, False
     carry = b""
     with book.open(part) as fh, ThreadPoolExecutor(max_workers=1) as reader:
@@ -136,16 +142,20 @@ def quick(book: zipfile.ZipFile, part: zipfile.ZipInfo, shared: SharedStrings, l
             chunk = following.result()
             end = end if chunk else len(text)
             typed += text.count(b' t="', 0, end)  # every text cell says its type (numbers need not)
-            inline = inline or b'inlineStr"' in text or b' t="str"' in text
+            cells += text.count(b'<c r="', 0, end)
+            inline += text.count(b'inlineStr"', 0, end) + text.count(b' t="str"', 0, end)
             carry = text[end:]
-    inline_bytes = part.file_size if inline else 0  # inline text together: the sheet's bytes at most
+    # Inline text together is the sheet's bytes but its cells' markup (11 bytes at least a cell,
+    # `<c r="A1"/>`, 28 an inline one); each value is no longer than a stretch without a cell.
+    inline_bytes = max(0, part.file_size - 11 * cells - 17 * inline) if inline else 0
     longest_inline = min(inline_bytes, 2 * (window + OVERLAP))
     return Decoded(_column_number(last_column) * last_row, f"{last_column}{last_row}",
                    {"*": typed * shared.largest + inline_bytes}, {"*": typed},
-                   {"*": max(shared.largest if typed else 0, longest_inline)})
+                   {"*": max(shared.largest if typed else 0, longest_inline)},
+                   widest=min(typed, last_row) * shared.largest + inline_bytes)  # a column holds a cell a row
 
 
-def exact(book: zipfile.ZipFile, part: zipfile.ZipInfo, shared: SharedStrings, max_value_bytes: int) -> Decoded:
+def exact(book: zipfile.ZipFile, part: zipfile.ZipInfo, shared: SharedStrings, max_decoded_value_bytes: int) -> Decoded:
     """The sheet counted cell by cell: its true range (whatever it declares) and each column's
     text (a shared string by its size; inline text by its cell's)."""
     sizes = pl.Series("size", shared.sizes, dtype=pl.Int64)
@@ -160,7 +170,7 @@ def exact(book: zipfile.ZipFile, part: zipfile.ZipInfo, shared: SharedStrings, m
                 prefixed = _PREFIX.search(body[:4096].encode())
                 tag = "<" + (prefixed.group(1).decode() if prefixed and prefixed.group(1) else "") + "c"
             cut = body.rfind(tag) if chunk else len(body)
-            if chunk and cut <= 0 and len(body) > max_value_bytes + OVERLAP:  # one cell longer than any value may be
+            if chunk and cut <= 0 and len(body) > max_decoded_value_bytes + OVERLAP:  # one cell longer than any value may be
                 column = re.match(r'\s*r\s*=\s*["\']([A-Z]{1,3})', body.removeprefix(tag)) if body.startswith(tag) else None
                 key = column.group(1) if column else "?"
                 found.longest[key] = max(found.longest.get(key, 0), len(body))

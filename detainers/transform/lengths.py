@@ -27,12 +27,19 @@ def cut_long_values(published: pl.DataFrame, layout: Layout, limit: int) -> tupl
         over = lengths.gt(limit).fill_null(False)
         if not over.any():  # every batch of a sound file: one pass over integer codes per column
             continue
+        # Each value over the limit is cut once, however many rows repeat it (a value a file
+        # stores once and repeats is never written out per row: issue 25's 20 GB Parquet file)
         at = over.arg_true()
-        values = column.gather(at).cast(pl.String).to_list()
-        cut = column.cast(pl.String).scatter(at, [cut_value(v) for v in values])
-        shown = shown.with_columns(cut.cast(column.dtype))
-        blanked = blanked.with_columns(pl.when(over).then(None).otherwise(column).alias(name))
-        reasons += [(int(i), field, too_long(field, len(v), limit)) for i, v in zip(at, values)]
+        long_values = column.gather(at).unique(maintain_order=True)
+        texts = long_values.cast(pl.String).to_list()
+        keys = long_values.to_physical() if column.dtype == pl.Categorical else pl.Series(texts)
+        rows = column.to_physical().gather(at) if column.dtype == pl.Categorical else column.gather(at)
+        cut = rows.replace_strict(keys, pl.Series([cut_value(v) for v in texts]), return_dtype=pl.String)
+        length = rows.replace_strict(keys, pl.Series([len(v) for v in texts]), return_dtype=pl.Int64)
+        kept = pl.select(pl.when(over).then(None).otherwise(column)).to_series()
+        shown = shown.with_columns(kept.cast(pl.String).scatter(at, cut).cast(column.dtype).alias(name))
+        blanked = blanked.with_columns(kept.alias(name))
+        reasons += [(int(i), field, too_long(field, n, limit)) for i, n in zip(at, length)]
     if not reasons:
         return published, published, pl.DataFrame(schema=REASONS)
     frame = pl.DataFrame(reasons, schema=REASONS, orient="row")

@@ -17,11 +17,14 @@ class ReadLimits:
     max_blank_rows: int  # blank rows in a row with data after them
     # characters of one published value (transform/lengths.py)
     max_text_length: int = field(default_factory=lambda: reference.limits()["max_text_length"])
-    # bytes once decoded, before anything is materialized: one value, one column of a batch, a
-    # batch (an xlsx sheet: calamine's cells and their text; transform/workbook.py)
-    max_value_bytes: int = field(default_factory=lambda: reference.limits()["max_value_bytes"])
-    max_column_bytes: int = field(default_factory=lambda: reference.limits()["max_column_bytes"])
-    max_batch_bytes: int = field(default_factory=lambda: reference.limits()["max_batch_bytes"])
+    # bytes once decoded, counted before the reader expands anything: one text value; one column
+    # of a batch, and a batch (Parquet: transform/read_parquet.py; xlsx, whose batch is a sheet
+    # as calamine holds it: transform/decoded.py)
+    max_decoded_value_bytes: int = field(default_factory=lambda: reference.limits()["max_decoded_value_bytes"])
+    max_decoded_column_bytes: int = field(default_factory=lambda: reference.limits()["max_decoded_column_bytes"])
+    max_decoded_batch_bytes: int = field(default_factory=lambda: reference.limits()["max_decoded_batch_bytes"])
+    # distinct values of a field that names a place or a kind, in one load (transform/values.py)
+    max_distinct_values: int = field(default_factory=lambda: reference.limits()["max_distinct_values"])
 
     @classmethod
     def of(cls, source: Source | None = None) -> ReadLimits:

@@ -55,9 +55,11 @@ def state_code(state: pl.Expr) -> pl.Expr:
 
 
 def detainer_form(detainer_type: pl.Expr) -> pl.Expr:
-    """'I247D - Immigration Detainer - ...' or 'I-247D' to the form 'I-247D'."""
+    """A spelling of schemas/reference/detainer_types.csv to its form; any other by its code:
+    'I247D - Immigration Detainer - ...' or 'I-247D' to the form 'I-247D'."""
     code = detainer_type.str.split(" - ").list.first().str.to_uppercase().str.replace_all(r"[\s-]", "")
-    return code.replace_strict(reference.detainer_forms(), default=None, return_dtype=pl.String)
+    by_code = code.replace_strict(reference.detainer_forms(), default=None, return_dtype=pl.String)
+    return detainer_type.str.to_uppercase().replace_strict(reference.detainer_types(), default=by_code, return_dtype=pl.String)
 
 
 def outcome(lift_reason: pl.Expr) -> pl.Expr:
@@ -83,7 +85,7 @@ def canonical_values(field: str, published: pl.Expr, dtype: pl.DataType, layout:
     if field in DATE_FIELDS:
         value = parse_date(published, dtype, layout.date_formats)
     else:
-        value = clean_text(published, layout.redaction_markers)
+        value = clean_text(published, (*reference.redactions(), *layout.redaction_markers))
     rules = {
         "prepared_at": lambda: parse_timestamp(published, dtype, layout.date_formats),
         "detainer_form": lambda: detainer_form(value),

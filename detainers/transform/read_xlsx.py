@@ -18,7 +18,7 @@ import polars as pl
 from detainers.errors import LayoutError
 from schemas.reference import failure
 from detainers.transform.blank_rows import BlankRuns
-from detainers.transform.header import HEADER_SEARCH_ROWS, header_index, match_header, raise_if_elsewhere
+from detainers.transform.header import HEADER_SEARCH_ROWS, first_filled, header_index, match_header, raise_if_elsewhere
 from detainers.transform.info import ROW, SHEET, ReadInfo
 from detainers.transform.limits import ReadLimits
 from detainers.transform.workbook import check_workbook
@@ -75,9 +75,17 @@ def _rows(table) -> list[list[str]]:
     return [list(cells) for cells in zip(*columns)]
 
 
-def _columns(table, columns: dict[str, int]) -> pl.DataFrame:
+def _columns(table, columns: dict[str, tuple[int, ...]]) -> pl.DataFrame:
     """The layout's columns below the header, by name: text as Categorical, dates as Date."""
-    return pl.DataFrame({name: _column(pl.Series(name, table.column(pos))) for name, pos in columns.items()})
+    return pl.DataFrame({name: _column(_published(table, at).alias(name)) for name, at in columns.items()})
+
+
+def _published(table, at: tuple[int, ...]) -> pl.Series:
+    """A published column from the sheet's column(s) holding it (header.py: first_filled)."""
+    if len(at) == 1:
+        return pl.Series(table.column(at[0]))
+    held = pl.DataFrame({f"_{i}": pl.Series(table.column(pos)).cast(pl.String) for i, pos in enumerate(at)})
+    return held.select(first_filled([pl.col(f"_{i}") for i in range(len(at))])).to_series()
 
 
 def _column(values: pl.Series) -> pl.Series:

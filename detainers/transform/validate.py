@@ -47,9 +47,11 @@ def split_valid(frame: pl.DataFrame, states: tuple[str, ...] | None = None) -> t
         pl.col("_described").list.get(0).alias("column"),
         pl.col("_described").list.get(1).alias("check"),
     )
+    # A fixed order, whatever order pandera found them in (its failure cases, and unique(),
+    # keep none): by column, then reason, so the same file always writes the same text.
     reasons = (
         described.unique()
-        .sort("_index", "column")
+        .sort("_index", "column", "check")
         .group_by("_index", maintain_order=True)
         .agg(pl.col("column").unique(maintain_order=True).str.join("; "), pl.col("check").str.join("; "))
     )

@@ -16,21 +16,27 @@ from __future__ import annotations
 
 import polars as pl
 
+from detainers.errors import LayoutError
 from detainers.transform.info import ROW, SHEET, WHOLE
 from detainers.transform.normalize import canonical_values
 from detainers.transform.validate import split_valid
 from schemas.canonical import COLUMNS, CROSS_FIELD_CHECKS, EARLIEST, PUBLISHED_FIELDS, TEXT_FIELDS, value_id
 from schemas.layouts import Layout
+from schemas.reference import failure
 
 POSITION = pl.UInt32
+# Fields whose values are one a detainer or a person: any number of them is sound. The others
+# name places and kinds, a few thousand in a release (max_distinct_values).
+IDENTIFIERS = ("detainer_id", "person_id")
 
 
 class ValueTable:
     """One published field's distinct values in a load, in order of first sight: the
     canonical fields each gives, and whether it passed validation."""
 
-    def __init__(self, field: str, layout: Layout) -> None:
-        self.field, self.layout = field, layout
+    def __init__(self, field: str, layout: Layout, max_values: int | None = None, file: str = "") -> None:
+        self.field, self.layout, self.file = field, layout, file
+        self.max_values = None if field in IDENTIFIERS else max_values
         self.values = self._derive(pl.Series("v", [None], dtype=pl.String))  # position 0: missing
         self.valid = pl.Series([], dtype=pl.Boolean)  # per position, as the Normalizer validates them
         self.by_code = pl.Series([], dtype=POSITION)  # categorical code -> position (0: not seen)
@@ -50,6 +56,9 @@ class ValueTable:
         new = distinct.filter(self._unseen(distinct.to_physical()) if categorical else ~distinct.is_in(list(self.by_value)))
         if not len(new):
             return self.values.clear()
+        if self.max_values is not None and self.values.height - 1 + len(new) > self.max_values:
+            column = next((name for name, field in self.layout.columns.items() if field == self.field), self.field)
+            raise LayoutError(failure("too_many_values", file=self.file, column=column, limit=self.max_values))
         derived = self._derive(new.cast(pl.String) if categorical else new)
         present = derived[self.field].is_not_null()
         first = self.values.height
@@ -84,10 +93,13 @@ class ValueTable:
 class Normalizer:
     """The value tables of one load, and the validation of its rows by their values."""
 
-    def __init__(self, layout: Layout, states: tuple[str, ...] | None = None) -> None:
+    def __init__(self, layout: Layout, states: tuple[str, ...] | None = None, max_values: int | None = None,
+                 file: str = "") -> None:
+        """`max_values`: distinct values a field naming places or kinds may take (None: any);
+        `file`: the file's name, for the error that says so."""
         self.layout, self.states = layout, states
         self.published_as = {field: name for name, field in layout.columns.items()}
-        self.tables = {field: ValueTable(field, layout) for field in PUBLISHED_FIELDS}
+        self.tables = {field: ValueTable(field, layout, max_values, file) for field in PUBLISHED_FIELDS}
         # the missing value passes or fails like any other (a blank prepare date fails)
         self._validate_new({field: table.values for field, table in self.tables.items()})
 
@@ -169,7 +181,7 @@ class Normalizer:
             verdicts = self._check(template.with_columns(*[v for part in values for v in part]))
             bad = combos.filter(~verdicts)
             if bad.height:
-                passes = passes & ~frame.select(pl.struct(fields).is_in(bad.select(pl.struct(fields)).to_series())).to_series()
+                passes = passes & ~frame.select(pl.struct(fields).is_in(bad.select(pl.struct(fields)).to_series().implode())).to_series()
         return passes
 
 

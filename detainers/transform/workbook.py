@@ -73,16 +73,16 @@ def _check_sheet(name: str, book: zipfile.ZipFile, part: zipfile.ZipInfo, limits
                               f"over the limit of {limits.max_sheet_cells:,} cells (max_sheet_cells)")
         columns = sorted((first_col, last_col or first_col), key=_column_number)
         bound = decoded.quick(book, part, shared, columns[-1].decode(), max(int(first_row), int(last_row or first_row)),
-                              limits.max_value_bytes)
+                              limits.max_decoded_value_bytes)
         if bound is not None and not _over(bound, limits):
             return  # what it declares holds every cell, and decodes within the limits
-    counted = decoded.exact(book, part, shared, limits.max_value_bytes)
+    counted = decoded.exact(book, part, shared, limits.max_decoded_value_bytes)
     if counted.span > limits.max_sheet_cells:
         raise LayoutError(f"{name}: worksheet {part.filename!r} has cells spanning A1:{counted.last} ({counted.span:,} cells), "
                           f"over the limit of {limits.max_sheet_cells:,} cells (max_sheet_cells)")
     over = _over(counted, limits)
     if over:
-        raise LayoutError(failure("decodes_too_large", where=f"{name}: worksheet {part.filename!r}{over[0]}", what=over[1],
+        raise LayoutError(failure("sheet_decodes_too_large", where=f"{name}: worksheet {part.filename!r}{over[0]}", what=over[1],
                                   limit=over[2], setting=over[3]))
 
 
@@ -90,16 +90,16 @@ def _over(counted: decoded.Decoded, limits: ReadLimits) -> tuple[str, str, int, 
     """The first limit the sheet's decoded text passes, as (where in the sheet, what, the limit,
     its setting); None within them all."""
     for column, most in sorted(counted.longest.items()):
-        if most > limits.max_value_bytes:
-            return f", column {column}", f"a value of {most:,} bytes", limits.max_value_bytes, "max_value_bytes"
-    for column, total in sorted(counted.text.items()):
-        if total > limits.max_column_bytes:
+        if most > limits.max_decoded_value_bytes:
+            return f", column {column}", f"a value of {most:,} bytes", limits.max_decoded_value_bytes, "max_decoded_value_bytes"
+    for column, total in sorted(counted.columns.items()):
+        if total > limits.max_decoded_column_bytes:
             return (f", column {column}", f"{total:,} bytes of text in {counted.cells[column]:,} cells (the longest value "
-                    f"{counted.longest[column]:,} bytes)", limits.max_column_bytes, "max_column_bytes")
-    if counted.batch_bytes > limits.max_batch_bytes:
+                    f"{counted.longest[column]:,} bytes)", limits.max_decoded_column_bytes, "max_decoded_column_bytes")
+    if counted.batch_bytes > limits.max_decoded_batch_bytes:
         top = max(counted.text, key=counted.text.get, default="?")
         return ("", f"{counted.batch_bytes:,} bytes ({counted.span:,} cells, and {sum(counted.text.values()):,} bytes of text, "
-                f"most in column {top}: {counted.text.get(top, 0):,} bytes)", limits.max_batch_bytes, "max_batch_bytes")
+                f"most in column {top}: {counted.text.get(top, 0):,} bytes)", limits.max_decoded_batch_bytes, "max_decoded_batch_bytes")
     return None
 
 

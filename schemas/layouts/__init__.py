@@ -5,16 +5,24 @@ which canonical field each of its columns holds; the readers and the published m
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from schemas import reference
 from schemas.canonical import PUBLISHED_FIELDS
 
 LAYOUT_DIR = Path(__file__).parent
 FORMATS = ("xlsx", "csv", "parquet")  # the file formats a reader exists for
+_IGNORED = re.compile(r"[\s_]+")
+
+
+def header_key(name) -> str:
+    """A column name as headers are compared: case folded, spaces and underscores dropped
+    (`PREPARE_DATE`, `Prepare_Date` and `prepare date` are one name)."""
+    return _IGNORED.sub("", str(name)).casefold()
 
 
 class InvalidLayoutFile(ValueError):
@@ -37,6 +45,13 @@ class Layout(BaseModel):
     duplicate_rule: str = "none"  # one of schemas/reference/duplicate_rules.csv
     columns: dict[str, str]  # published column name -> canonical field
     optional_columns: tuple[str, ...] = ()  # published columns some files of the layout lack
+    # Other names files of the layout give a column ({column: [spellings]}): DDP's processed file
+    # before and after its October 2025 renaming. A file holds one of them.
+    spellings: dict[str, tuple[str, ...]] = {}
+    # True: a file may hold several spellings of one column, and each row's value is the first of
+    # them (in the layout's order) that is not blank: DDP's stitched history keeps each release's
+    # own name. False: a file holding two spellings of one column is refused, naming both.
+    coalesce_spellings: bool = False
 
     @field_validator("columns")
     @classmethod
@@ -50,6 +65,18 @@ class Layout(BaseModel):
         if "prepare_date" not in columns.values():
             raise ValueError("no column maps onto prepare_date")
         return columns
+
+    @model_validator(mode="after")
+    def _spellings_name_no_other_column(self) -> "Layout":
+        unknown = sorted(set(self.spellings) - set(self.columns))
+        if unknown:
+            raise ValueError(f"spellings of column(s) {unknown}, which the layout does not map")
+        owner: dict[str, str] = {}
+        for column in self.columns:
+            for name in self.names_of(column):
+                if owner.setdefault(header_key(name), column) != column:
+                    raise ValueError(f"{name!r} spells both {owner[header_key(name)]!r} and {column!r}")
+        return self
 
     @field_validator("formats")
     @classmethod
@@ -69,6 +96,10 @@ class Layout(BaseModel):
     @property
     def required_columns(self) -> list[str]:
         return [c for c in self.columns if c not in self.optional_columns]
+
+    def names_of(self, column: str) -> tuple[str, ...]:
+        """The names a file may give the column: its own, then its other spellings."""
+        return (column, *self.spellings.get(column, ()))
 
 
 @functools.cache

@@ -21,8 +21,8 @@ REFERENCE_DIR = Path(__file__).parent
 # load derives from its file, so every source is derived again; the other files (published
 # figures, vocabularies of the models) shape only the SQL models. limits.toml is one of them
 # for max_text_length (and how a value over it is shown), which decides which rows load.
-ROW_RULES = ("states.csv", "lift_reasons.csv", "outcomes.csv", "detainer_forms.csv", "placeholder_facilities.csv", "rules.toml",
-             "limits.toml")
+ROW_RULES = ("states.csv", "lift_reasons.csv", "outcomes.csv", "detainer_forms.csv", "detainer_types.csv", "redactions.csv",
+             "placeholder_facilities.csv", "rules.toml", "limits.toml")
 
 
 def rows(name: str) -> list[dict[str, str]]:
@@ -86,6 +86,19 @@ def detainer_forms() -> dict[str, str]:
 
 
 @functools.cache
+def detainer_types() -> dict[str, str]:
+    """Each detainer type as releases spell it (upper case) to its form; a spelling not listed
+    is read by its code (detainer_forms)."""
+    return {r["detainer_type"].upper(): r["form"] for r in rows("detainer_types.csv")}
+
+
+@functools.cache
+def redactions() -> tuple[str, ...]:
+    """How releases spell a redacted cell (b(6), b(7)c ...): unknown, not a value, in every layout."""
+    return tuple(r["spelling"] for r in rows("redactions.csv"))
+
+
+@functools.cache
 def placeholder_facilities() -> frozenset[str]:
     return frozenset(r["facility_name"] for r in rows("placeholder_facilities.csv"))
 
@@ -106,6 +119,12 @@ def reconciliation_statuses() -> dict[str, dict[str, str]]:
 @functools.cache
 def rules() -> dict:
     return tomllib.loads((REFERENCE_DIR / "rules.toml").read_text("utf-8"))
+
+
+@functools.cache
+def csv_exports() -> frozenset[str]:
+    """The marts exported as CSV beside their Parquet file (exports.toml)."""
+    return frozenset(tomllib.loads((REFERENCE_DIR / "exports.toml").read_text("utf-8"))["csv"])
 
 
 @functools.cache
@@ -154,14 +173,18 @@ def earliest_prepare_date() -> dt.date:
 
 
 class Release(NamedTuple):
-    """A known public file of detainer records (releases.csv): where it is published, its
+    """A known public file of detainer records (releases.csv): where it is published and its
+    public address (a Git LFS media or raw address at a fixed commit, so it never moves), its
     exact bytes, the prepare dates it holds, the window it is trusted for in a stitched
-    history (None: open-ended), when it was drawn, and how it is laid out."""
+    history (None: open-ended), when it was drawn, and how it is laid out. A release that
+    `same_records_as` names others holds their records on the days of its window: it stands in
+    for them (an alternative), never beside them."""
 
     id: str
     file: str
     publisher: str
     published_in: str
+    url: str
     sha256: str
     bytes: int
     prepare_start: dt.date | None
@@ -171,12 +194,27 @@ class Release(NamedTuple):
     extracted_on: dt.date | None
     layout: str
     has_lift_dates: bool
-    same_records_as: str | None  # another release holding the same days: hold one of the two
+    same_records_as: str | None  # the releases (ids, space-separated) whose days it holds too: hold one of them
     shape: str
+
+    @property
+    def held_days(self) -> tuple[dt.date, dt.date | None]:
+        """The days it can supply: its trusted window within the prepare dates it holds (None: open)."""
+        first = max(d for d in (self.window_start, self.prepare_start) if d)
+        lasts = [d for d in (self.window_end, self.prepare_end) if d]
+        return first, min(lasts) if lasts else None
+
+    @property
+    def stands_in_for(self) -> tuple[str, ...]:
+        """The releases whose records it holds on its window's days (none: it is the one trusted there)."""
+        return tuple((self.same_records_as or "").split())
 
 
 def _date(text: str) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
+
+
+CATALOG = "releases.csv"  # of REFERENCE_DIR
 
 
 @functools.cache
@@ -185,7 +223,7 @@ def releases() -> dict[str, Release]:
     dates = ("prepare_start", "prepare_end", "window_start", "window_end", "extracted_on")
     return {r["id"]: Release(**{**r, **{k: _date(r[k]) for k in dates}, "bytes": int(r["bytes"]),
                                 "has_lift_dates": r["has_lift_dates"] == "true", "same_records_as": r["same_records_as"] or None})
-            for r in rows("releases.csv")}
+            for r in rows(CATALOG)}
 
 
 @functools.cache

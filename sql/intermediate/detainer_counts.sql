@@ -1,9 +1,12 @@
--- One row per load (its source: audit.loads), prepare date, decline date and the ids of the
--- facility, state and lift reason values of the counted rows (intermediate.detainer_key_counts),
--- with their place and outcome and the number of detainers that share them. Every mart
--- aggregates this table, by integer keys (a place's names: intermediate.places, a load's:
--- audit.loads).
--- depends on: intermediate.detainer_key_counts, intermediate.place_ids, raw.detainer_values
+-- One row per load (its source: audit.loads), prepare date, decline date, place and lift
+-- reason (with its outcome) of the counted rows (stg_detainer_keys' rows not flagged as likely duplicates), with the
+-- number of detainers that share them. The one pass over the rows that the marts' counts
+-- make: each row's place (intermediate.place_ids) and outcome (its lift reason's, from
+-- raw.detainer_values) are looked up by the ids it holds, and the rows grouped by them.
+-- Every mart aggregates this table, by integer keys (a place's names: intermediate.places,
+-- a load's: audit.loads).
+-- depends on: staging.stg_detainer_keys, intermediate.place_ids, intermediate.places, raw.detainer_values
+-- materialized: build table
 with outcomes as (
     select
         load_key,
@@ -13,37 +16,39 @@ with outcomes as (
     where field = 'lift_reason'
 ),
 
-named as (
+counted as (
+    -- grouped by integers only; names and outcomes are joined to the groups after
     select
-        by_ids.load_key,
-        by_ids.prepare_date,
-        by_ids.lift_date,
-        places.place_key,
-        places.jurisdiction_key,
-        places.state_code,
-        places.jurisdiction_id is not null as has_jurisdiction,
-        outcomes.outcome,
-        by_ids.detainers,
-    from intermediate.detainer_key_counts as by_ids
-    inner join intermediate.place_ids as places
-        on by_ids.load_key = places.load_key
-        and by_ids.facility_id = places.facility_id
-        and by_ids.state_id = places.state_id
-    inner join outcomes
-        on by_ids.load_key = outcomes.load_key
-        and by_ids.lift_reason_id = outcomes.value_id
+        rows.load_key,
+        rows.prepare_date,
+        rows.lift_date,
+        place_ids.place_key,
+        rows.lift_reason_id,
+        count(*) as detainers,
+    from staging.stg_detainer_keys as rows
+    inner join intermediate.place_ids as place_ids
+        on rows.load_key = place_ids.load_key
+        and rows.facility_id = place_ids.facility_id
+        and rows.state_id = place_ids.state_id
+    where not rows.is_likely_duplicate
+    group by all
 )
 
 select
-    load_key,
-    prepare_date,
-    date_trunc('month', prepare_date)::date as prepare_month,
-    lift_date,
-    place_key,
-    jurisdiction_key,
-    state_code,
-    has_jurisdiction,
-    outcome,
-    outcome = 'declined' as is_declined,
-    detainers,
-from named
+    counted.load_key,
+    counted.prepare_date,
+    date_trunc('month', counted.prepare_date)::date as prepare_month,
+    counted.lift_date,
+    counted.place_key,
+    places.jurisdiction_key,
+    places.state_code,
+    places.jurisdiction_id is not null as has_jurisdiction,
+    outcomes.outcome,
+    outcomes.outcome = 'declined' as is_declined,
+    counted.detainers,
+from counted
+inner join intermediate.places as places
+    on counted.place_key = places.place_key
+inner join outcomes
+    on counted.load_key = outcomes.load_key
+    and counted.lift_reason_id = outcomes.value_id

@@ -1,17 +1,15 @@
--- One row per load, prepare date, decline date and ids of the facility, state, city and lift
--- reason values, with the number of counted rows (stg_detainer_keys' rows not flagged as
--- likely duplicates) that share them. The one pass over the rows a build makes: the places
--- (intermediate.place_ids), the jurisdictions' cities (intermediate.jurisdiction_variants) and
--- the counts (intermediate.detainer_counts) all read this.
+-- One row per load and ids of the facility, state and city values of the counted rows
+-- (stg_detainer_keys' rows not flagged as likely duplicates), with the number of rows that
+-- share them. Small (a release names a few thousand places however many rows it has): the
+-- places (intermediate.place_ids) and the jurisdictions' cities
+-- (intermediate.jurisdiction_variants) read this; intermediate.detainer_counts groups the
+-- rows themselves, once, by the keys the marts count by.
 -- depends on: staging.stg_detainer_keys
 select
     load_key,
-    prepare_date,
-    lift_date,
     facility_id,
     state_id,
     city_id,
-    lift_reason_id,
     count(*) as detainers,
 from staging.stg_detainer_keys
 where not is_likely_duplicate

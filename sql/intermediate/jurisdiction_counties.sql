@@ -1,14 +1,19 @@
 -- One row per known jurisdiction (folded: intermediate.jurisdiction_variants): its name, state,
--- city, the spellings folded into it, and the county it is placed in (5-digit FIPS) with how:
---   override       a reviewed row of reference.county_overrides names the county (with a reason);
+-- city, the spellings folded into it, and the county it is placed in (5-digit FIPS) with how,
+-- in this order:
+--   override       a reviewed row of reference.county_overrides for the facility names its
+--                  county (with a reason); a row with no county unplaces it (a citywide agency);
 --   facility_name  the facility names one county of its state ("DAUPHIN CNTY JAIL", "DELAWARE CO
 --                  JAIL", "RICHMOND CITY JAIL" for an independent city), whatever its city;
+--   override       a reviewed row for its whole city (no facility named): a consolidated
+--                  city-county's FIPS (Philadelphia), or no county for a city that spans several
+--                  (Chicago, Jackson MS), which the ZIP table, one county per ZIP, cannot show;
 --   city           its city lies in exactly one county (reference.city_counties, from the ZIP
 --                  codes of that city);
 --   unplaced       none of these: no county named and a city in several counties, or in none the
 --                  gazetteer knows. Never a guess: such a jurisdiction has no county.
 -- depends on: intermediate.jurisdiction_variants, reference.counties, reference.city_counties,
---   reference.county_overrides
+--   reference.county_overrides, macros.spelled_name
 with jurisdictions as (
     select
         jurisdiction_id,
@@ -80,16 +85,41 @@ city_counties as (
 ),
 
 overridden as (
+    -- reviewed rows for the facility itself (a blank county: deliberately unplaced)
     select
         variants.jurisdiction_id,
-        if(count(distinct overrides.county_fips) = 1, min(overrides.county_fips), null) as county_fips,
+        if(count(distinct overrides.county_fips) = 1, min(nullif(overrides.county_fips, '')), null) as county_fips,
         min(overrides.reason) as reason,
     from intermediate.jurisdiction_variants as variants
     inner join reference.county_overrides as overrides
         on overrides.facility_name = variants.facility_name
         and overrides.state_code = variants.state_code
         and coalesce(nullif(overrides.city, ''), variants.city, '') = coalesce(variants.city, '')
+    where coalesce(overrides.facility_name, '') <> ''
     group by variants.jurisdiction_id
+),
+
+city_overrides as (
+    select
+        state_code,
+        macros.spelled_name(city, 'city') as city_key,
+        nullif(county_fips, '') as county_fips,
+        reason,
+    from reference.county_overrides
+    where coalesce(facility_name, '') = ''
+),
+
+city_overridden as (
+    -- reviewed rows for a whole city: its county (a consolidated city-county), or none
+    select
+        jurisdictions.jurisdiction_id,
+        min(overrides.county_fips) as county_fips,
+        min(overrides.reason) as reason,
+    from jurisdictions
+    inner join city_overrides as overrides
+        on overrides.state_code = jurisdictions.state_code
+        and overrides.city_key = jurisdictions.city_key
+    group by jurisdictions.jurisdiction_id
 ),
 
 placed as (
@@ -97,13 +127,23 @@ placed as (
         jurisdictions.*,
         coalesce(city_counties.city_counties, 0) as city_counties,
         case
-            when overridden.county_fips is not null then 'override'
+            when overridden.jurisdiction_id is not null then if(overridden.county_fips is null, 'unplaced', 'override')
             when named_counties.county_fips is not null then 'facility_name'
+            when city_overridden.jurisdiction_id is not null then if(city_overridden.county_fips is null, 'unplaced', 'override')
             when city_counties.county_fips is not null then 'city'
             else 'unplaced'
         end as placement,
-        coalesce(overridden.county_fips, named_counties.county_fips, city_counties.county_fips) as county_fips,
-        overridden.reason as override_reason,
+        case
+            when overridden.jurisdiction_id is not null then overridden.county_fips
+            when named_counties.county_fips is not null then named_counties.county_fips
+            when city_overridden.jurisdiction_id is not null then city_overridden.county_fips
+            else city_counties.county_fips
+        end as county_fips,
+        case
+            when overridden.jurisdiction_id is not null then overridden.reason
+            when named_counties.county_fips is not null then null
+            else city_overridden.reason
+        end as override_reason,
     from jurisdictions
     left join named_counties
         on jurisdictions.jurisdiction_id = named_counties.jurisdiction_id
@@ -111,6 +151,8 @@ placed as (
         on jurisdictions.jurisdiction_id = city_counties.jurisdiction_id
     left join overridden
         on jurisdictions.jurisdiction_id = overridden.jurisdiction_id
+    left join city_overridden
+        on jurisdictions.jurisdiction_id = city_overridden.jurisdiction_id
 )
 
 select

@@ -1,9 +1,11 @@
--- How a figure of the warehouse compares with a published one (the statuses and what they
--- mean: reference.reconciliation_statuses). Ours lower with the window not wholly covered is
--- explained by coverage; ours higher never is (more data can only add to ours).
--- materialized: macro (warehouse_value, published_value, coverage_complete)
+-- How a figure of the warehouse compares with a published one counted the same way over the
+-- same window, states and basis, on data held whole (the statuses and what they mean:
+-- reference.reconciliation_statuses). `tolerance` is a share of the published figure (0: they
+-- must be equal). A comparison that cannot be made is not_comparable, decided before this
+-- macro is called: every status it gives can fail.
+-- materialized: macro (warehouse_value, published_value, tolerance)
 case
     when warehouse_value = published_value then 'match'
-    when warehouse_value < published_value and not coverage_complete then 'gap_explained_by_coverage'
-    else 'disagreement'
+    when abs(warehouse_value - published_value) <= coalesce(tolerance, 0) * published_value then 'within_tolerance'
+    else 'disagree'
 end

@@ -7,36 +7,17 @@
 -- to marts.headline's issued and declined detainers of the same window and states.
 --   select * from marts.county_headline(date '2014-01-01', date '2017-05-31')
 --   select * from marts.county_headline(date '2015-01-01', date '2015-12-31', states := ['CA'])
--- depends on: marts.daily_detainers_by_jurisdiction, marts.jurisdictions, marts.daily_coverage,
---   macros.in_scope, macros.coverage_ratio
+-- depends on: marts.window_jurisdiction_counts, macros.coverage_ratio
 -- materialized: table macro (window_start, window_end, states := null)
 with counted as (
     select
-        daily.state_code,
-        daily.jurisdiction_id,
+        *,
         case
-            when daily.jurisdiction_id is null then 'without_jurisdiction'
-            when jurisdictions.county_fips is null then 'unplaced'
+            when jurisdiction_id is null then 'without_jurisdiction'
+            when county_fips is null then 'unplaced'
             else 'county'
         end as kind,
-        jurisdictions.county_fips,
-        jurisdictions.county_name,
-        sum(daily.detainers) as detainers,
-        sum(daily.declined_detainers) as declined_detainers,
-    from marts.daily_detainers_by_jurisdiction as daily
-    left join marts.jurisdictions as jurisdictions
-        on daily.jurisdiction_id = jurisdictions.jurisdiction_id
-    where macros.in_scope(daily.prepare_date, daily.state_code, window_start, window_end, states)
-    group by all
-),
-
-covered as (
-    select
-        state_code,
-        count(*) as covered_cells,
-    from marts.daily_coverage
-    where macros.in_scope(day, state_code, window_start, window_end, states)
-    group by all
+    from marts.window_jurisdiction_counts(window_start, window_end, states := states)
 ),
 
 by_county as (
@@ -49,6 +30,7 @@ by_county as (
         sum(declined_detainers)::bigint as declined_detainers,
         count(distinct jurisdiction_id) filter (where declined_detainers > 0) as declining_facilities,
         count(distinct jurisdiction_id) as jurisdictions,
+        any_value(covered_cells) as covered_cells,
     from counted
     group by kind, county_fips, state_code
 )
@@ -64,10 +46,8 @@ select
     by_county.declined_detainers,
     by_county.declining_facilities,
     by_county.jurisdictions,
-    macros.coverage_ratio(coalesce(covered.covered_cells, 0), window_start, window_end, 1) as coverage_ratio,
+    macros.coverage_ratio(by_county.covered_cells, window_start, window_end, 1) as coverage_ratio,
 from by_county
-left join covered
-    on by_county.state_code = covered.state_code
 order by
     by_county.kind,
     by_county.declined_detainers desc,

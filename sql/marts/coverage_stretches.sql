@@ -4,9 +4,9 @@
 -- prints apart so a jump in declines between them is not read as a change in the world.
 --   select * from marts.coverage_stretches(date '2014-01-01', date '2017-05-31')
 -- depends on: marts.window_days_covered, macros.state_count
--- materialized: table macro (window_start, window_end, states := null)
+-- materialized: table macro (window_start, window_end, states := null, basis := 'prepare')
 with counted as (
-    select * from marts.window_days_covered(window_start, window_end, states := states)
+    select * from marts.window_days_covered(window_start, window_end, states := states, basis := basis)
 ),
 
 numbered as (

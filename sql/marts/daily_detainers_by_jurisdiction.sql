@@ -25,4 +25,6 @@ select
 from by_key
 inner join intermediate.jurisdiction_keys as jurisdictions
     on by_key.jurisdiction_key = jurisdictions.jurisdiction_key
-order by by_key.prepare_date  -- the headline reads a window of days: row groups of other days are skipped
+-- the headline reads a window of days: row groups of other days are skipped; within a day, by
+-- state and jurisdiction (the key's order), so the same rows are always written in one order
+order by by_key.prepare_date, by_key.jurisdiction_key

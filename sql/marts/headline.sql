@@ -5,21 +5,31 @@
 --   select * from marts.headline(date '2014-01-01', date '2017-05-31')
 --   select * from marts.headline(date '2014-01-01', date '2014-09-30', states := ['PA'])
 --   select * from marts.headline(date '2017-06-18', date '2017-12-31', basis := 'decline')
--- states: two-letter codes, null for the nation (rows with no state count only there).
+-- states: codes or names in any case (macros.state_codes: an unknown one is an error), null
+-- for the nation (rows with no state count only there).
 -- basis 'decline' counts declines by the date of the decline (lift date) instead of the
--- prepare date, from releases that publish it; its coverage is of those releases only.
+-- prepare date, from releases that publish it, and its coverage is of those releases only;
+-- detainers issued are counted by prepare date, so on that basis they are null.
+-- A window the loaded data does not reach at all (on the basis asked) has null figures, not
+-- zeros: nothing is known of it.
 -- depends on: marts.daily_detainers_by_state, marts.daily_detainers_by_jurisdiction,
 --   marts.daily_declines_by_jurisdiction, marts.daily_coverage, macros.in_scope,
 --   macros.declining_jurisdictions, macros.declined_without_jurisdiction, macros.state_count,
---   macros.window_cells, macros.coverage_ratio
+--   macros.state_codes, macros.window_cells, macros.coverage_ratio
 -- materialized: table macro (window_start, window_end, states := null, basis := 'prepare')
-with prepared as (
+with asked as (
+    -- the states asked, as codes, once (an unknown one is an error)
+    select
+        macros.state_codes(states) as codes,
+),
+
+prepared as (
     select
         detainers,
         declined_without_decline_date,
         outcome_pending,
-    from marts.daily_detainers_by_state
-    where macros.in_scope(prepare_date, state_code, window_start, window_end, states)
+    from marts.daily_detainers_by_state, asked
+    where macros.in_scope(prepare_date, state_code, window_start, window_end, asked.codes)
 ),
 
 declines as (
@@ -27,25 +37,26 @@ declines as (
     select
         jurisdiction_id,
         declined_detainers,
-    from marts.daily_detainers_by_jurisdiction
+    from marts.daily_detainers_by_jurisdiction, asked
     where basis = 'prepare'
         and declined_detainers > 0
-        and macros.in_scope(prepare_date, state_code, window_start, window_end, states)
+        and macros.in_scope(prepare_date, state_code, window_start, window_end, asked.codes)
     union all
     select
         jurisdiction_id,
         declined_detainers,
-    from marts.daily_declines_by_jurisdiction
+    from marts.daily_declines_by_jurisdiction, asked
     where basis = 'decline'
-        and macros.in_scope(decline_date, state_code, window_start, window_end, states)
+        and macros.in_scope(decline_date, state_code, window_start, window_end, asked.codes)
 ),
 
 covered as (
     select
         day,
+        state_code,
         extracted_on,
-    from marts.daily_coverage
-    where macros.in_scope(day, state_code, window_start, window_end, states)
+    from marts.daily_coverage, asked
+    where macros.in_scope(day, state_code, window_start, window_end, asked.codes)
         and (basis = 'prepare' or has_decline_dates)
 ),
 
@@ -68,28 +79,45 @@ declined as (
 coverage as (
     select
         count(*) as covered_cells,
+        count(distinct day) as days_covered,
+        count(distinct state_code) as states_covered,
         min(day) as coverage_start,
         max(day) as coverage_end,
         max(extracted_on) as last_extracted_on,
         macros.state_count(states) as state_count,
     from covered
+),
+
+known as (
+    -- figures only where the data reaches; on basis 'decline', no issued count at all
+    select
+        coverage.covered_cells > 0 as has_data,
+        has_data and basis = 'prepare' as counts_issued,
+    from coverage
+    where basis in ('prepare', 'decline')
+        or error('unknown basis ''' || basis || ''': prepare or decline')
 )
 
 select
     window_start::date as window_start,
     window_end::date as window_end,
-    issued.detainers_issued,
-    declined.declined_detainers,
-    declined.declining_jurisdictions,
-    declined.declined_without_jurisdiction,
+    case when known.counts_issued then issued.detainers_issued end as detainers_issued,
+    case when known.has_data then declined.declined_detainers end as declined_detainers,
+    case when known.has_data then declined.declining_jurisdictions end as declining_jurisdictions,
+    case when known.has_data then declined.declined_without_jurisdiction end as declined_without_jurisdiction,
     coverage.coverage_start,
     coverage.coverage_end,
     macros.coverage_ratio(coverage.covered_cells, window_start, window_end, coverage.state_count) as coverage_ratio,
     coverage.covered_cells = macros.window_cells(window_start, window_end, coverage.state_count) as coverage_complete,
-    states::varchar[] as states,
+    macros.state_codes(states)::varchar[] as states,
     basis::varchar as basis,
-    issued.outcome_pending,
-    round(issued.outcome_pending / nullif(issued.detainers_issued, 0), 4) as outcome_pending_share,
+    case when known.counts_issued then issued.outcome_pending end as outcome_pending,
+    case when known.counts_issued then round(issued.outcome_pending / nullif(issued.detainers_issued, 0), 4) end
+        as outcome_pending_share,
     coverage.last_extracted_on,
     issued.declined_without_decline_date,
-from issued, declined, coverage
+    coverage.days_covered,
+    datediff('day', window_start::date, window_end::date) + 1 as days_in_window,
+    coverage.states_covered,
+    coverage.state_count,
+from issued, declined, coverage, known

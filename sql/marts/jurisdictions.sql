@@ -1,7 +1,10 @@
--- Each jurisdiction's totals, with the prepare dates of its first and last detainer and decline,
+-- Each jurisdiction's totals, with the prepare dates of its first and last detainer and of its
+-- first and last declined detainer (prepare dates: most releases publish no decline date),
 -- the spellings of its name folded into it, and the county it is placed in with how
--- (intermediate.jurisdiction_counties).
--- depends on: intermediate.detainer_counts, intermediate.places, intermediate.jurisdiction_counties
+-- (intermediate.jurisdiction_counties), and the agency that runs it (intermediate.jurisdiction_agencies:
+-- a reviewed table; null when the facility is not in it).
+-- depends on: intermediate.detainer_counts, intermediate.places, intermediate.jurisdiction_counties,
+--   intermediate.jurisdiction_agencies
 with by_place as (
     select
         place_key,
@@ -9,8 +12,8 @@ with by_place as (
         sum(detainers) filter (where is_declined) as declined_detainers,
         min(prepare_date) as first_prepare_date,
         max(prepare_date) as last_prepare_date,
-        min(prepare_date) filter (where is_declined) as first_decline_date,
-        max(prepare_date) filter (where is_declined) as last_decline_date,
+        min(prepare_date) filter (where is_declined) as first_declined_prepare_date,
+        max(prepare_date) filter (where is_declined) as last_declined_prepare_date,
     from intermediate.detainer_counts
     where has_jurisdiction
     group by all
@@ -23,8 +26,8 @@ by_jurisdiction as (
         coalesce(sum(by_place.declined_detainers), 0)::bigint as declined_detainers,
         min(by_place.first_prepare_date) as first_prepare_date,
         max(by_place.last_prepare_date) as last_prepare_date,
-        min(by_place.first_decline_date) as first_decline_date,
-        max(by_place.last_decline_date) as last_decline_date,
+        min(by_place.first_declined_prepare_date) as first_declined_prepare_date,
+        max(by_place.last_declined_prepare_date) as last_declined_prepare_date,
     from by_place
     inner join intermediate.places as places
         on by_place.place_key = places.place_key
@@ -39,14 +42,19 @@ select
     by_jurisdiction.declined_detainers,
     by_jurisdiction.first_prepare_date,
     by_jurisdiction.last_prepare_date,
-    by_jurisdiction.first_decline_date,
-    by_jurisdiction.last_decline_date,
+    by_jurisdiction.first_declined_prepare_date,
+    by_jurisdiction.last_declined_prepare_date,
     counties.city,
     counties.county_fips,
     counties.county_name,
     counties.placement,
     counties.name_variants,
+    agencies.agency,
+    agencies.agency_kind,
+    agencies.agency_level,
 from by_jurisdiction
 inner join intermediate.jurisdiction_counties as counties
     on by_jurisdiction.jurisdiction_id = counties.jurisdiction_id
+inner join intermediate.jurisdiction_agencies as agencies
+    on by_jurisdiction.jurisdiction_id = agencies.jurisdiction_id
 order by by_jurisdiction.declined_detainers desc, by_jurisdiction.jurisdiction_id

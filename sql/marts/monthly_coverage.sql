@@ -4,7 +4,7 @@
 -- apart on the HTML report's monthly chart, labelled with what it holds ("1 of 56 states").
 --   select * from marts.monthly_coverage(date '2014-01-01', date '2017-05-31')
 -- depends on: marts.window_days_covered, macros.state_count
--- materialized: table macro (window_start, window_end, states := null)
+-- materialized: table macro (window_start, window_end, states := null, basis := 'prepare')
 select
     date_trunc('month', day)::date as month,
     count(*)::bigint as days_in_window,
@@ -12,6 +12,6 @@ select
     max(states_covered)::bigint as most_states_covered,
     macros.state_count(states)::bigint as state_count,
     round(sum(states_covered) / (count(*) * macros.state_count(states)), 4) as coverage_ratio,
-from marts.window_days_covered(window_start, window_end, states := states)
+from marts.window_days_covered(window_start, window_end, states := states, basis := basis)
 group by all
 order by month

@@ -7,7 +7,7 @@
 -- intermediate.detainer_key_counts reads it once; stg_detainer_rows shows it with its values.
 -- depends on: raw.detainer_rows, audit.loads, audit.sources
 -- materialized: view
-with trusted as (
+with trusted as not materialized (
     select
         rows.*,
         sources.duplicate_rule,
