@@ -41,6 +41,7 @@ ELSEWHERE = {"older_warehouse": "tests/test_older_warehouse.py", "newer_warehous
              "too_many_values": "tests/test_parquet_limits.py",
              "manifest_not_utf8": "tests/test_manifest.py", "toml_too_deep": "tests/test_manifest.py",
              "integer_too_large": "tests/test_manifest.py", "sheet_decodes_too_large": "tests/test_hostile_inputs.py",
+             "release_replaced": "tests/test_nightly.py",
              # below in this file
              "read_only": "test_a_read_only_warehouse_folder_is_named_with_what_to_do, test_html_into_a_folder_it_cannot_write_is_one_line",
              "disk_full": "test_a_full_disk_under_the_landing_zone_fails_the_source_in_words, the build, --html",

@@ -287,7 +287,7 @@ def test_a_workbook_whose_cells_share_one_long_string_fails_alone_in_bounded_mem
     error = output.strip().splitlines()[-1]
     found = re.match(r"error: 1 source\(s\) failed: source shared: shared\.xlsx: worksheet 'xl/worksheets/sheet1\.xml', "
                      r"column C: ([\d,]+) bytes of text in 190,001 cells \(the longest value 100,022 bytes\) once decoded, "
-                     r"over the limit of 536,870,912 bytes \(max_decoded_column_bytes\)", error)
+                     rf"over the limit of {ReadLimits.of().max_decoded_column_bytes:,} bytes \(max_decoded_column_bytes\)", error)
     assert found and 190_000 * len(long_value) < int(found.group(1).replace(",", "")) < 190_001 * 100_022, error
     assert "(max_decoded_column_bytes); nothing of it was loaded" in error and "unexpected" not in output
     assert peak < PEAK_LIMIT, f"peak {peak:,} bytes"

@@ -6,6 +6,7 @@ setting that changes which rows load reloads the source it belongs to."""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 
 from detainers.cli import app
 from tests.badfiles import HEADER, good_rows, row, write_csv
+from schemas.reference import failure
 from tests.conftest import BUNDLED_EXTRACT
 
 
@@ -34,10 +36,12 @@ ROWS_BY_SOURCE = "select source, count(*) from raw.detainers group by all order 
 
 def test_a_release_replaced_upstream_under_the_same_name_fails_alone_and_keeps_its_rows(tmp_path):
     """A source given only its name and url is the release its bytes are (here the bundled
-    FY2015 workbook). When its file is replaced by other bytes, every run failed a data test
-    (assert_raw_rows_match_audit: the source lost its layout, its rows their current load), so
-    no source published and nothing said why. Now it fails alone, saying its file changed, and
-    keeps its rows; the other source's new rows publish, night after night."""
+    FY2015 workbook). When its file was replaced by other bytes, every run failed a data test
+    (assert_raw_rows_match_audit: the source lost its layout, its rows their current load; read
+    by its header instead, it is trusted for every day and fails
+    assert_no_cell_trusted_from_two_sources beside the other source), so no source published
+    and nothing said why. Now it fails alone, saying its file changed, and keeps its rows; the
+    other source's new rows publish, night after night."""
     release = tmp_path / "detainers-latest.xlsx"
     shutil.copyfile(BUNDLED_EXTRACT, release)
     other = write_csv(tmp_path / "other.csv", [HEADER, *good_rows(2)])
@@ -58,9 +62,8 @@ def test_a_release_replaced_upstream_under_the_same_name_fails_alone_and_keeps_i
         code, output = night(manifest, warehouse)
         assert code == 1
         error = output.strip().splitlines()[-1]
-        assert error.startswith("error: 1 source(s) failed: source latest: its file changed (it was release "
-                                "foia-15-87693-fy15ytd-xlsx, whose rows stay): its file (sha256 "), error
-        assert error.endswith("is no known release (`detainers releases` lists them): set `layout` in its manifest entry")
+        assert error == "error: 1 source(s) failed: " + failure("release_replaced", source="latest", release="foia-15-87693-fy15ytd-xlsx",
+                                                                sha256=hashlib.sha256(release.read_bytes()).hexdigest())
         assert "data tests failed" not in output and "unexpected" not in output
         assert query(warehouse, ROWS_BY_SOURCE) == [("latest", 79_053), ("other", 3)]
     assert query(warehouse, "select count(*) from audit.runs") == [(2,)], "the first night and the other source's change"

@@ -123,7 +123,7 @@ def quick(book: zipfile.ZipFile, part: zipfile.ZipInfo, shared: SharedStrings, l
     unusual = ('<c(?: r="(?:' + _greater_than(last_column, LETTERS) + "[0-9]|[A-Z]+" + _greater_than(str(last_row), DIGITS)
                + r'")| [^r]| r[^=]| r=[^"]|[\t\r\n>/])|:c[\s>/]|\s=|=\s|=\'')
     window = max(1 << 12, max_decoded_value_bytes // 4)
-    typed, inline = 0, False
+    typed = cells = inline = 0
     carry = b""
     with book.open(part) as fh, ThreadPoolExecutor(max_workers=1) as reader:
         chunk = fh.read(CHUNK)
