@@ -107,3 +107,12 @@ def write_shared_strings_xlsx(path: Path, strings: list[str], refs: list[int], r
         for name, data in parts.items():
             book.writestr(name, data)
     return path
+
+
+def write_manifest(path: Path, *sources: dict) -> Path:
+    """A sources.toml of these [[source]] entries: text quoted, dates and numbers as TOML has them."""
+    def value(v):
+        return f'"{v}"' if isinstance(v, (str, Path)) else str(v)
+
+    path.write_text("\n".join("[[source]]\n" + "".join(f"{k} = {value(v)}\n" for k, v in entry.items()) for entry in sources))
+    return path

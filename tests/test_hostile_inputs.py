@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import date
 from dataclasses import replace
 
 import duckdb
@@ -20,7 +21,7 @@ from detainers.extract.manifest import load_manifest
 from detainers.transform.info import ReadInfo
 from detainers.transform.limits import ReadLimits
 from detainers.transform.read import read_batches
-from tests.badfiles import (GOOD, HEADER, add_cell, edit_part, good_rows, row, set_dimension, write_csv,
+from tests.badfiles import (GOOD, HEADER, add_cell, edit_part, good_rows, row, set_dimension, write_csv, write_manifest,
                             write_shared_strings_xlsx, write_xlsx)
 from tests.conftest import BUNDLED_EXTRACT, ROOT
 from tests.test_bad_inputs import LAYOUT, land_and_load, query
@@ -276,11 +277,9 @@ def test_a_workbook_whose_cells_share_one_long_string_fails_alone_in_bounded_mem
     path = write_shared_strings_xlsx(tmp_path / "shared.xlsx", [*GOOD, long_value], [0, 1, 6, 3, 4, 5], 190_000)
     assert 3_500_000 < path.stat().st_size < 4_000_000
     good = write_csv(tmp_path / "good.csv", [HEADER, *good_rows(5)])
-    manifest = tmp_path / "sources.toml"
-    manifest.write_text(f'[[source]]\nname = "shared"\nurl = "{path}"\nlayout = "lesa_stu"\n'
-                        "window_start = 2014-01-01\nwindow_end = 2014-09-30\n\n"
-                        f'[[source]]\nname = "good"\nurl = "{good}"\nlayout = "lesa_stu"\n'
-                        "window_start = 2014-10-01\nwindow_end = 2015-09-30\n")
+    manifest = write_manifest(tmp_path / "sources.toml",
+                              dict(name="shared", url=path, layout="lesa_stu", window_start=date(2014, 1, 1), window_end=date(2014, 9, 30)),
+                              dict(name="good", url=good, layout="lesa_stu", window_start=date(2014, 10, 1), window_end=date(2015, 9, 30)))
     warehouse = tmp_path / "wh" / "detainers.duckdb"
     code, output, peak = run_measured(["run", "--no-prefect", "--manifest", str(manifest), "--warehouse", str(warehouse)])
     assert code == 1, output[-3000:]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -15,7 +16,7 @@ import openpyxl
 from typer.testing import CliRunner
 
 from detainers.cli import app
-from tests.badfiles import HEADER, good_rows, row, write_csv
+from tests.badfiles import HEADER, good_rows, row, write_csv, write_manifest
 from schemas.reference import failure
 from tests.conftest import BUNDLED_EXTRACT
 
@@ -76,11 +77,9 @@ def test_a_release_refused_for_its_rejects_is_not_read_again_while_it_stays_the_
     also on a night another source's change makes a build."""
     bad = write_csv(tmp_path / "bad.csv", [HEADER, *[row(date="99/99/99")] * 500])
     other = write_csv(tmp_path / "other.csv", [HEADER, *good_rows(2)])
-    manifest = tmp_path / "sources.toml"
-    manifest.write_text(f'[[source]]\nname = "bad"\nurl = "{bad}"\nlayout = "lesa_stu"\n'
-                        "window_start = 2014-01-01\nwindow_end = 2014-06-30\n\n"
-                        f'[[source]]\nname = "other"\nurl = "{other}"\nlayout = "lesa_stu"\n'
-                        "window_start = 2014-10-01\nwindow_end = 2015-06-30\n")
+    manifest = write_manifest(tmp_path / "sources.toml",
+                              dict(name="bad", url=bad, layout="lesa_stu", window_start=date(2014, 1, 1), window_end=date(2014, 6, 30)),
+                              dict(name="other", url=other, layout="lesa_stu", window_start=date(2014, 10, 1), window_end=date(2015, 6, 30)))
     warehouse = tmp_path / "wh" / "detainers.duckdb"
     verdict = "source bad: 500 of 500 rows rejected (100.00%), over its stop level of 5.00%; see audit.rejects"
     code, output = night(manifest, warehouse)
