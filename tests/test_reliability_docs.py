@@ -45,3 +45,15 @@ def test_the_memory_table_is_the_measured_one_and_keeps_the_promise():
     assert len(re.findall(r"just under max_decoded_batch_bytes \| [\d.]+ MB \| [\d,]+ \| read and published \|", block)) == 2
     under = [int(v.replace(",", "")) for v in re.findall(r"just under max_decoded_batch_bytes \| [\d.]+ MB \| ([\d,]+) \|", block)]
     assert all(0.9 * limits()["max_decoded_batch_bytes"] < v <= limits()["max_decoded_batch_bytes"] for v in under), "near the limit, within it"
+
+
+def test_the_messages_quoted_are_the_ones_given():
+    from detainers.versions import warehouse_version
+    from schemas.reference import failure
+
+    page = " ".join(PAGE.read_text("utf-8").split())
+    version = warehouse_version()
+    newer = failure("newer_warehouse", warehouse="…", found=version + 1, current=version).removeprefix("… ")
+    assert newer in page
+    assert failure("release_replaced", source="latest", release="foia-15-87693-fy15ytd-xlsx", sha256="…") in page
+    assert failure("exports_not_a_folder", exports="…/exports", warehouse="detainers.duckdb") in page
