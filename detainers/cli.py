@@ -61,7 +61,9 @@ def options(version: Annotated[Optional[bool], typer.Option(
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    from rich.markup import escape  # a message is text: "[[source]]" or a folder "a[b]" is not markup
+
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -80,6 +82,10 @@ def _guarded(warehouse: Path | None = None) -> Iterator[None]:
     except Exception as exc:  # a bug, or a fault nobody foresaw: still one line
         if stop.requested():  # DuckDB turns a signal during a query into "RuntimeError: Query interrupted"
             _interrupted(warehouse)
+        from schemas.reference import os_failure
+
+        if os_failure(exc):  # a full disk, a read-only folder (failures.toml)
+            _fail(os_failure(exc))
         if os.environ.get("DETAINERS_VERBOSE"):
             raise
         _fail(f"unexpected {type(exc).__name__}: {exc} (set DETAINERS_VERBOSE=1 for the traceback)")
@@ -343,8 +349,9 @@ def serve(
 ) -> None:
     """Register the run as a Prefect deployment on a cron schedule (default nightly at 03:00
     UTC) and serve it until interrupted: scheduled runs, and runs started from the Prefect UI.
-    Point PREFECT_API_URL at a Prefect server (`prefect server start`) to see them there.
-    The terminal shows a line as each run starts and ends."""
+    With PREFECT_API_URL pointing at a Prefect server (`prefect server start`), it serves
+    there; with none configured, it starts Prefect's own local server for as long as it
+    serves, and prints where its UI is. The terminal shows a line as each run starts and ends."""
     manifest = manifest or default_manifest()
     with _guarded():
         check_schedule(cron, timezone)

@@ -26,29 +26,42 @@ def default_manifest() -> Path:
     return LOCAL_MANIFEST if LOCAL_MANIFEST.is_file() else BUNDLED_MANIFEST
 
 PARTIAL_PREFIX = ".partial-"  # a download not yet whole, in the landing zone
-EXPORT_SCRATCH_PREFIX = ".exports-"  # exports not yet moved into place, beside exports/
+EXPORT_SCRATCH_PREFIX = ".exports-"  # exports not yet moved into place, inside exports/
+
+
+# A warehouse owns the files of its folder that are about it: its landing zone (with the index
+# of what each source's last fetch saw, and downloads not yet whole), its build scratch, its
+# exports and the record of which build they are of. The default file, detainers.duckdb, keeps
+# the names they always had (landing/, .build/, exports/); another warehouse file in the same
+# folder (`--warehouse warehouse/trial.duckdb`) names its own after itself (trial.duckdb.landing/,
+# .trial.duckdb.build/, trial.duckdb.exports/), so two warehouses of one folder never write,
+# clean up or publish over each other's files.
+def _owned(warehouse: Path, default: str, own: str) -> Path:
+    return warehouse.parent / (default if warehouse.name == DEFAULT_WAREHOUSE.name else own)
 
 
 def landing_dir(warehouse: Path) -> Path:
     """Fetched files, named by sha256, kept beside the warehouse file."""
-    return warehouse.parent / "landing"
+    return _owned(warehouse, "landing", f"{warehouse.name}.landing")
 
 
 def build_dir(warehouse: Path) -> Path:
     """Where the next version of the warehouse is built before it is published."""
-    return warehouse.parent / ".build"
+    return _owned(warehouse, ".build", f".{warehouse.name}.build")
 
 
 def exports_dir(warehouse: Path) -> Path:
     """The marts as Parquet and CSV files, rewritten at each publish."""
-    return warehouse.parent / "exports"
+    return _owned(warehouse, "exports", f"{warehouse.name}.exports")
 
 
 def debris(warehouse: Path) -> list[Path]:
     """What killed runs left half-written: downloads and export scratch folders. Only the
     holder of the write lock fetches and exports, so any present when it takes the lock is
-    an orphan."""
-    return [*landing_dir(warehouse).glob(PARTIAL_PREFIX + "*"), *warehouse.parent.glob(EXPORT_SCRATCH_PREFIX + "*")]
+    an orphan. (Export scratch beside exports/, where versions before issue 25 wrote it, too.)"""
+    legacy = warehouse.parent.glob(EXPORT_SCRATCH_PREFIX + "*") if warehouse.name == DEFAULT_WAREHOUSE.name else []
+    return [*landing_dir(warehouse).glob(PARTIAL_PREFIX + "*"), *exports_dir(warehouse).glob(EXPORT_SCRATCH_PREFIX + "*"),
+            *legacy]
 
 
 def files_digest(paths: Iterable[Path], digest=None) -> str:

@@ -32,11 +32,12 @@ from detainers.extract.fetch import Expected, Landed, PreviousFetch, RetryPolicy
 from detainers.extract.manifest import Source
 from detainers.extract.releases import expected_release, recognize_all
 from detainers.extract.index import remember, remembered
-from detainers.load.identity import PublishedState, needs_build, published_state
+from detainers.load.identity import PublishedState, needs_build, published_state, standing_refusals
 from detainers.plan import FETCH_CONCURRENCY, Plan, plan_backfill, plan_run  # noqa: F401 (the pipeline's inputs, re-exported)
 from detainers.paths import landing_dir
 from detainers.report.headline import DEFAULT_END, DEFAULT_START, headline
 from detainers.summary import RunSummary, SourceOutcome, new_run
+from schemas.reference import os_failure
 
 # What only a build needs (polars, pyarrow, pandera: about half a second to import) is
 # imported when a build starts, so a run that finds nothing changed never pays for it.
@@ -85,6 +86,16 @@ def run_pipeline(plan: Plan, warehouse: Path, wait_seconds: float = 0.0, stages:
     was (its exports brought up to date if a stopped run left them behind)."""
     stages = stages or Stages(plan.fetch_concurrency)
     warehouse = Path(warehouse).resolve()
+    try:
+        return _run(plan, warehouse, wait_seconds, stages)
+    except Exception as exc:  # a full disk, a read-only folder: in words (failures.toml), under Prefect too
+        words = os_failure(exc)
+        if words is None:
+            raise
+        raise DetainersError(words) from None
+
+
+def _run(plan: Plan, warehouse: Path, wait_seconds: float, stages: Stages) -> RunSummary:
     summary, outcomes = new_run(warehouse, plan.sources)
     with wh.write_lock(warehouse, f"{plan.command} ({summary.run_id})", wait_seconds):
         state = _published_state(warehouse, summary)
@@ -102,6 +113,8 @@ def run_pipeline(plan: Plan, warehouse: Path, wait_seconds: float = 0.0, stages:
         if not needs_build(state, plan.manifest, landed, fingerprint) and wh.in_storage_version(warehouse, state.storage):
             for name in landed:
                 outcomes[name].load = "skipped_unchanged"
+            for name, why in standing_refusals(warehouse, landed).items():  # still refused: said every run
+                outcomes[name].load, outcomes[name].error = "failed_reject_threshold", why
             _nothing_changed(warehouse, summary)
             return summary
         _build_and_publish(plan, warehouse, landed, summary, outcomes, stages, fingerprint, fresh=state.damaged)
@@ -150,6 +163,9 @@ def fetch_source(source: Source, landing: Path, previous: PreviousFetch | None) 
     except DetainersError:
         raise
     except Exception as exc:  # a fault nobody foresaw fails this source, not the run; its text may hold the URL
+        words = os_failure(exc, landing)  # the landing zone's disk full, or not writable
+        if words:
+            raise DetainersError(f"source {source.name}: {words}") from None
         raise DetainersError(f"source {source.name}: unexpected {type(exc).__name__} fetching {source.shown_url}") from None
 
 
@@ -242,8 +258,11 @@ def _build_and_publish(plan: Plan, warehouse: Path, landed: dict[str, Landed], s
         log.info("models built and tested in %.1f s", summary.seconds["models"])
         stop.check()
         with _timed(summary, "publish"):
-            stages.call("publish", publish, build, warehouse)
+            behind = stages.call("publish", publish, build, warehouse)
         summary.published = True
+        if behind:
+            summary.notes.append(behind)
+            log.warning(behind)
     finally:
         wh.discard(build)
 
@@ -272,6 +291,8 @@ def load_into_build(build: Path, source: Source, landed: Landed, run_id: str) ->
     except DetainersError:
         raise
     except Exception as exc:
+        if os_failure(exc):  # the build's disk: every source after this one would fail alike
+            raise
         raise DetainersError(f"source {source.name}: unexpected {type(exc).__name__} loading it: {exc}") from exc
 
 
@@ -290,17 +311,23 @@ def build_and_test(build: Path, run: dict, fingerprint: str) -> dict:
     return _with_connection(build, steps)
 
 
-def publish(build: Path, warehouse: Path) -> None:
+def publish(build: Path, warehouse: Path) -> str | None:
     """The exports written from the build first (a failure publishes nothing); then the build
     renamed over the published file and the exports moved into place, which a stop (Ctrl-C,
-    SIGTERM) does not cut short."""
+    SIGTERM) does not cut short. A fault moving them in, once the build is published, leaves
+    them behind it: said here (returned), and the next run writes them again."""
     scratch = prepare_exports(build, warehouse)
     try:
         with stop.deferred():
             wh.publish(build, warehouse)
-            place_exports(scratch, warehouse)  # marts as Parquet and CSV under exports/, each swapped atomically
+            try:
+                place_exports(scratch, warehouse)  # marts as Parquet and CSV under exports/, each swapped atomically
+            except OSError as exc:
+                return (f"published, but the exports are behind it: {os_failure(exc) or exc}; "
+                        "the next run writes them again")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    return None
 
 
 def _with_connection(build: Path, fn: Callable, *args):

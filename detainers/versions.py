@@ -1,7 +1,10 @@
 """The warehouse's version: the shape `report`, `dictionary` and `releases` rely on (the
 marts' columns, the macros' signatures), as sql/version.toml gives it. Each build stamps it in
 audit.build_info; readers check the stamp before anything else (report/headline.py:
-check_version), and a run rebuilds a warehouse of another version. Below every layer: the build writes it, the load and the report read it."""
+check_version). A run (load/identity.py: published_state) rebuilds a warehouse of an older version, and refuses one of a newer
+version, leaving it as it is: this code cannot know what a newer one holds (a column it
+requires, a table it renamed). Below every layer: the build writes it, the load and the
+report read it."""
 
 from __future__ import annotations
 
@@ -25,3 +28,4 @@ def stamped_version(con: duckdb.DuckDBPyConnection) -> int:
     """The version a warehouse was built as (1: built before builds were stamped)."""
     row = con.execute("select value from audit.build_info where key = 'warehouse_version'").fetchone()
     return int(row[0]) if row else 1
+

@@ -78,3 +78,41 @@ def add_cell(ref: str, value: str = "x"):
     row = re.sub(r"[A-Z]", "", ref)
     cell = f'<row r="{row}"><c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c></row>'.encode()
     return lambda xml: xml.replace(b"</sheetData>", cell + b"</sheetData>")
+
+
+SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+SHARED_STRINGS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+
+
+def write_shared_strings_xlsx(path: Path, strings: list[str], refs: list[int], rows: int) -> Path:
+    """A workbook as Excel stores text: each distinct string once, in xl/sharedStrings.xml, and
+    each cell a reference to it. Its header is HEADER; each of its `rows` data rows holds, in
+    column order, the shared strings `refs` names (one index per column)."""
+    write_xlsx(path, [HEADER])
+    with zipfile.ZipFile(path) as book:
+        parts = {info.filename: book.read(info) for info in book.infolist()}
+    columns = [chr(ord("A") + i) for i in range(len(refs))]
+    body = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}" t="s"><v>{i}</v></c>' for c, i in zip(columns, refs)) + "</row>"
+                   for r in range(2, rows + 2))
+    sheet = re.sub(rb"</row>.*</sheetData>", b"</row>" + body.encode() + b"</sheetData>", parts["xl/worksheets/sheet1.xml"], flags=re.S)
+    parts["xl/worksheets/sheet1.xml"] = set_dimension(f"A1:{columns[-1]}{rows + 1}")(sheet)
+    items = "".join(f"<si><t>{s}</t></si>" for s in strings)
+    parts["xl/sharedStrings.xml"] = (f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                                     f'count="{rows * len(refs)}" uniqueCount="{len(strings)}">{items}</sst>').encode()
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS_TYPE}"/></Types>'.encode())
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", f'<Relationship Type="{SHARED_STRINGS_REL}" Target="sharedStrings.xml" Id="rIdShared"/></Relationships>'.encode())
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, data in parts.items():
+            book.writestr(name, data)
+    return path
+
+
+def write_manifest(path: Path, *sources: dict) -> Path:
+    """A sources.toml of these [[source]] entries: text quoted, dates and numbers as TOML has them."""
+    def value(v):
+        return f'"{v}"' if isinstance(v, (str, Path)) else str(v)
+
+    path.write_text("\n".join("[[source]]\n" + "".join(f"{k} = {value(v)}\n" for k, v in entry.items()) for entry in sources))
+    return path

@@ -191,3 +191,48 @@ def test_report_by_county_json(bundled_run):
     assert text.exit_code == 0 and "Ventura County" in text.stdout and "spellings of facility names folded" in text.stdout
     wrong = CliRunner().invoke(app, ["report", "--by", "city", "--warehouse", str(warehouse)])
     assert wrong.exit_code == 2 and "unknown --by 'city'" in wrong.output
+
+
+def test_place_names_with_an_apostrophe_are_placed():
+    """Issue 25: the ZIP table spells O'FALLON as O FALLON, and apostrophes were dropped
+    (OFALLON): O'FALLON, COEUR D'ALENE and LAND O'LAKES got no county. A single letter's
+    elision is a space now, any other apostrophe dropped as before (O'BRIEN COUNTY is also
+    OBRIEN COUNTY; SHERIFF'S is SHERIFFS)."""
+    got = placed([
+        ("O'FALLON POLICE DEPT", "MO", "O'FALLON"),
+        ("O'FALLON POLICE DEPARTMENT", "IL", "O'FALLON"),
+        ("COEUR D'ALENE POLICE", "ID", "COEUR D'ALENE"),
+        ("LAND O'LAKES JAIL", "WI", "LAND O'LAKES"),
+        ("PASCO SHERIFF'S OFFICE", "FL", "LAND O'LAKES"),  # Pasco County's sheriff sits there
+        ("O'BRIEN COUNTY JAIL", "IA", "PRIMGHAR"),
+        ("OBRIEN CO JAIL", "IA", None),
+        ("BOIS D'ARC CITY JAIL", "MO", "BOIS D'ARC"),
+    ])
+    assert {name: (fips, how) for name, (_, fips, how, _) in got.items()} == {
+        "O'FALLON POLICE DEPT": ("29183", "city"),  # St. Charles County, Missouri
+        "O'FALLON POLICE DEPARTMENT": ("17163", "city"),  # St. Clair County, Illinois
+        "COEUR D'ALENE POLICE": ("16055", "city"),  # Kootenai County
+        "LAND O'LAKES JAIL": ("55125", "city"),  # Vilas County, Wisconsin
+        "PASCO SHERIFF'S OFFICE": ("12101", "city"),
+        "O'BRIEN COUNTY JAIL": ("19141", "facility_name"),
+        "OBRIEN CO JAIL": ("19141", "facility_name"),
+        "BOIS D'ARC CITY JAIL": ("29077", "city"),  # Greene County, Missouri
+    }
+
+
+def test_a_typographic_apostrophe_loads_and_places_like_the_plain_one(tmp_path):
+    """Issue 25: ’ (and ´, ʼ) quarantined its row as "unexpected characters"; now every
+    apostrophe is the plain one before anything compares names, so the three spellings are one
+    jurisdiction, placed in its county."""
+    from tests.badfiles import HEADER, row, write_csv
+
+    rows = [row(facility=f"O{mark}FALLON POLICE DEPT", state="MISSOURI", city=f"O{mark}FALLON") for mark in ("'", "’", "´", "ʼ")]
+    extract = write_csv(tmp_path / "f.csv", [HEADER, *rows])
+    (tmp_path / "sources.toml").write_text(f'[[source]]\nname = "s"\nurl = "{extract}"\nlayout = "lesa_stu"\n')
+    warehouse = tmp_path / "w.duckdb"
+    done = CliRunner().invoke(app, ["run", "--no-prefect", "--manifest", str(tmp_path / "sources.toml"), "--warehouse", str(warehouse)])
+    assert done.exit_code == 0, done.output
+    assert _query(warehouse, "select count(*), count(distinct city) from raw.detainers") == [(4, 1)]
+    assert _query(warehouse, "select count(*) from audit.rejects") == [(0,)]
+    assert _query(warehouse, "select facility_name, county_fips, placement from marts.jurisdictions") == [
+        ("O'FALLON POLICE DEPT", "29183", "city")]

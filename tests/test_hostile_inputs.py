@@ -10,8 +10,10 @@ import os
 import re
 import subprocess
 import sys
+from datetime import date
 from dataclasses import replace
 
+import duckdb
 import pytest
 
 from detainers.errors import LayoutError
@@ -19,8 +21,9 @@ from detainers.extract.manifest import load_manifest
 from detainers.transform.info import ReadInfo
 from detainers.transform.limits import ReadLimits
 from detainers.transform.read import read_batches
-from tests.badfiles import GOOD, HEADER, add_cell, edit_part, good_rows, row, set_dimension, write_csv, write_xlsx
-from tests.conftest import ROOT
+from tests.badfiles import (GOOD, HEADER, add_cell, edit_part, good_rows, row, set_dimension, write_csv, write_manifest,
+                            write_shared_strings_xlsx, write_xlsx)
+from tests.conftest import BUNDLED_EXTRACT, ROOT
 from tests.test_bad_inputs import LAYOUT, land_and_load, query
 
 # The dangerous cases run in a child process whose address space is capped: a workbook that
@@ -239,3 +242,128 @@ def test_one_jail_written_five_ways_is_one_jurisdiction(tmp_path):
     path = write_xlsx(tmp_path / "five.xlsx", [HEADER, *[row(facility=f, state=s) for f, s in spellings]])
     assert land_and_load(tmp_path, path).rows_loaded == 5
     assert query(tmp_path, "select distinct facility_name, state_code from raw.detainers") == [("HARRIS COUNTY JAIL", "TX")]
+
+
+# ---- what a file expands to once decoded (issue 25) ------------------------------------
+
+PEAK_LIMIT = 1_500_000_000  # any run, whatever the input (issue 25)
+
+
+def run_measured(args: list[str], cap: int = 4 << 30) -> tuple[int, str, int]:
+    """`detainers *args` (the CLI entry point) in a child process whose address space is capped
+    at `cap` (a regression fails this test, not the machine): its exit code, its output, and
+    its peak resident memory in bytes, as the kernel counted it for that child (os.wait4)."""
+    import resource
+
+    def capped():
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    proc = subprocess.Popen([sys.executable, "-c", "from detainers.cli import main; main()", *args], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=capped,
+                            env={**os.environ, "POLARS_MAX_THREADS": "2"})
+    output = proc.stdout.read()
+    proc.stdout.close()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, output, usage.ru_maxrss * 1024
+
+
+def test_a_workbook_whose_cells_share_one_long_string_fails_alone_in_bounded_memory(tmp_path):
+    """A 3.8 MB workbook whose 190,000 rows all refer to one 100,000-character shared string:
+    calamine copies it into each cell (19 GB) and the process died. Counted from the sheet's
+    XML before calamine reads it, it fails its source alone, naming the column; the other
+    source publishes; the whole run's peak memory stays under 1.5 GB."""
+    long_value = "X" * 100_000
+    path = write_shared_strings_xlsx(tmp_path / "shared.xlsx", [*GOOD, long_value], [0, 1, 6, 3, 4, 5], 190_000)
+    assert 3_500_000 < path.stat().st_size < 4_000_000
+    good = write_csv(tmp_path / "good.csv", [HEADER, *good_rows(5)])
+    manifest = write_manifest(tmp_path / "sources.toml",
+                              dict(name="shared", url=path, layout="lesa_stu", window_start=date(2014, 1, 1), window_end=date(2014, 9, 30)),
+                              dict(name="good", url=good, layout="lesa_stu", window_start=date(2014, 10, 1), window_end=date(2015, 9, 30)))
+    warehouse = tmp_path / "wh" / "detainers.duckdb"
+    code, output, peak = run_measured(["run", "--no-prefect", "--manifest", str(manifest), "--warehouse", str(warehouse)])
+    assert code == 1, output[-3000:]
+    error = output.strip().splitlines()[-1]
+    found = re.match(r"error: 1 source\(s\) failed: source shared: shared\.xlsx: worksheet 'xl/worksheets/sheet1\.xml', "
+                     r"column C: ([\d,]+) bytes of text in 190,001 cells \(the longest value 100,022 bytes\) once decoded, "
+                     rf"over the limit of {ReadLimits.of().max_decoded_column_bytes:,} bytes \(max_decoded_column_bytes\)", error)
+    assert found and 190_000 * len(long_value) < int(found.group(1).replace(",", "")) < 190_001 * 100_022, error
+    assert "(max_decoded_column_bytes); nothing of it was loaded" in error and "unexpected" not in output
+    assert peak < PEAK_LIMIT, f"peak {peak:,} bytes"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select source, count(*) from raw.detainers group by all").fetchall() == [("good", 5)]
+
+
+def test_a_cell_beyond_the_range_a_sheet_declares_is_found(tmp_path):
+    """calamine holds the range of the cells it finds, whatever the sheet declares: a 5 KB
+    workbook declaring A1:F4 with one more cell at XFD1048576 passed the check of what it
+    declared, and calamine would ask for 512 GiB."""
+    path = write_xlsx(tmp_path / "liar.xlsx", [HEADER, *good_rows(3)])
+    edit_part(path, add_cell("XFD1048576"))
+    edit_part(path, set_dimension("A1:F4"))
+    line = load_in_capped_process(tmp_path, path)
+    assert line == ("source bad: liar.xlsx: worksheet 'xl/worksheets/sheet1.xml' has cells spanning A1:XFD1048576 "
+                    "(17,179,869,184 cells), over the limit of 25,000,000 cells (max_sheet_cells)")
+
+
+@pytest.mark.parametrize("setting, value, says", [
+    ("max_decoded_value_bytes", 50_000, r", column C: a value of 100,022 bytes once decoded, over the limit of 50,000 bytes \(max_decoded_value_bytes\)"),
+    ("max_decoded_column_bytes", 1_000_000, r", column C: 1,0\d\d,\d\d\d bytes of text in 11 cells \(the longest value 100,022 bytes\) once decoded, "
+                                    r"over the limit of 1,000,000 bytes \(max_decoded_column_bytes\)"),
+    ("max_decoded_batch_bytes", 1_000_000, r": 1,0\d\d,\d\d\d bytes \(66 cells, and 1,0\d\d,\d\d\d bytes of text, most in column C: "
+                                   r"1,0\d\d,\d\d\d bytes\) once decoded, over the limit of 1,000,000 bytes \(max_decoded_batch_bytes\)"),
+], ids=["value", "column", "batch"])
+def test_each_limit_on_decoded_bytes_is_a_manifest_setting_named_when_passed(tmp_path, setting, value, says):
+    path = write_shared_strings_xlsx(tmp_path / "shared.xlsx", [*GOOD, "X" * 100_000], [0, 1, 6, 3, 4, 5], 10)
+    with pytest.raises(LayoutError, match=r"^source bad: shared\.xlsx: worksheet 'xl/worksheets/sheet1\.xml'" + says
+                                          + r"; nothing of it was loaded"):
+        land_and_load(tmp_path, path, **{setting: value})
+    assert query(tmp_path, "select count(*) from raw.detainers") in (None, [(0,)])
+    result = land_and_load(tmp_path, path, reject_warn_share=1, reject_stop_share=1)  # within the defaults: read,
+    assert (result.rows_read, result.rows_rejected) == (10, 10)  # and each long value quarantined (max_text_length)
+
+
+def test_a_long_inline_value_is_counted_too(tmp_path):
+    """Text a sheet holds itself (openpyxl writes every string inline, and keeps Excel's 32,767
+    characters of a cell) is counted by its size."""
+    path = write_xlsx(tmp_path / "inline.xlsx", [HEADER, *good_rows(3), row(facility="Y" * 70_000)])
+    with pytest.raises(LayoutError, match=r"column C: a value of 32,8\d\d bytes once decoded, over the limit of 20,000 bytes"):
+        land_and_load(tmp_path, path, max_decoded_value_bytes=20_000)
+    assert land_and_load(tmp_path, path, reject_warn_share=0.5, reject_stop_share=0.5).rows_loaded == 3
+
+
+def test_the_quick_count_bounds_the_exact_one_on_real_files(tmp_path):
+    """The bundled release (Excel's own file) is vouched for by counts alone; counted cell by
+    cell, it decodes to no more than the counts said, and what calamine then holds matches."""
+    import zipfile
+
+    from detainers.transform import decoded
+
+    with zipfile.ZipFile(BUNDLED_EXTRACT) as book:
+        shared = decoded.shared_strings(book, book.infolist())
+        part = book.getinfo("xl/worksheets/sheet1.xml")
+        quick = decoded.quick(book, part, shared, "F", 79_054, ReadLimits.of().max_decoded_value_bytes)
+        exact = decoded.exact(book, part, shared, ReadLimits.of().max_decoded_value_bytes)
+    assert quick is not None and not quick.exact, "Excel's own file needs no cell-by-cell count"
+    assert (exact.span, exact.last) == (quick.span, quick.last) == (474_324, "F79054")
+    assert sum(exact.cells.values()) == quick.cells["*"] == 324_962  # every text cell: header and values
+    assert sum(exact.text.values()) <= quick.text["*"] and exact.batch_bytes <= quick.batch_bytes
+    import fastexcel
+
+    table = fastexcel.read_excel(BUNDLED_EXTRACT).load_sheet(0, header_row=None, dtypes="string").to_arrow()
+    held = {name: sum(len(v.encode()) for v in table.column(i).to_pylist() if v is not None)
+            for i, name in enumerate("ABCDEF")}
+    for column in "BCDEF":  # text columns (A holds dates): calamine's text is no longer than counted
+        assert held[column] <= exact.text[column], column
+
+
+def test_a_sheet_whose_tags_carry_a_namespace_prefix_is_counted_cell_by_cell(tmp_path):
+    path = write_xlsx(tmp_path / "prefixed.xlsx", [HEADER, *good_rows(3), row(facility="Y" * 300)])
+    edit_part(path, lambda xml: re.sub(rb"<(/?)(worksheet|sheetData|row|c|is|t|dimension|sheetPr|sheetViews|sheetView|selection|"
+                                       rb"sheetFormatPr|pageMargins|outlinePr|pageSetUpPr)\b", rb"<\1x:\2", xml)
+              .replace(b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"',
+                       b'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'))
+    assert b"<x:c r=" in __import__("zipfile").ZipFile(path).read("xl/worksheets/sheet1.xml")
+    with pytest.raises(LayoutError, match=r"column C: a value of 3\d\d bytes once decoded, over the limit of 250 bytes"):
+        land_and_load(tmp_path, path, max_decoded_value_bytes=250)
+    assert land_and_load(tmp_path, path).rows_loaded == 4

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from detainers.cli import app
+from detainers.paths import exports_dir
 from tests.badfiles import HEADER, good_rows, row, write_csv
 from tests.test_bad_inputs import land_and_load, query
 
@@ -58,7 +59,7 @@ def test_a_5_mb_city_and_a_1_mb_facility_are_quarantined_and_not_stored(tmp_path
     done = runner.invoke(app, ["report", "--warehouse", str(warehouse), "--html", str(html)])
     assert done.exit_code == 0, done.output
     assert html.stat().st_size < 2_000_000 and "XXXXXXXXXX" not in html.read_text()
-    exported = [p for p in (tmp_path / "exports").rglob("*") if p.is_file()]
+    exported = [p for p in exports_dir(warehouse).rglob("*") if p.is_file()]  # w.duckdb's own: w.duckdb.exports/
     assert exported and all(p.stat().st_size < 1_000_000 for p in exported)
 
 

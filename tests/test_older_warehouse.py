@@ -72,3 +72,29 @@ def test_detainers_run_rebuilds_an_older_warehouse(built, tmp_path):
     assert "published" in done.output
     report = CliRunner().invoke(app, ["report", "--warehouse", str(warehouse)])
     assert report.exit_code == 0 and "20 detainers issued" in report.output, report.output
+
+
+def test_detainers_run_refuses_a_newer_warehouse_and_leaves_it_as_it_is(built, tmp_path):
+    """Issue 25: `run` restamped a newer warehouse older, and a newer table's NOT NULL column
+    then failed every load ("unexpected ConstraintException"). Now one line, exit 1, and the
+    file, its exports and its landing zone are byte for byte as they were."""
+    import hashlib
+
+    from schemas.reference import failure
+
+    warehouse = made_older(built, tmp_path, str(warehouse_version() + 1))
+    with duckdb.connect(str(warehouse)) as con:  # what a newer version might add
+        con.execute("alter table audit.loads add column reviewed_by varchar default 'nobody'")
+        con.execute("alter table audit.loads alter column reviewed_by set not null")
+    folder = warehouse.parent
+
+    def files():
+        return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.endswith(".lock")}
+
+    before = files()
+    done = run(tmp_path / "copy")  # another version's stamp alone made `run` rebuild it
+    assert done.exit_code == 1
+    assert done.output == "error: " + failure("newer_warehouse", warehouse=warehouse, found=warehouse_version() + 1,
+                                              current=warehouse_version()) + "\n"
+    assert files() == before

@@ -7,6 +7,7 @@ import duckdb
 from typer.testing import CliRunner
 
 from detainers.cli import app
+from detainers.paths import build_dir
 from tests.conftest import ROOT, published_counts
 
 
@@ -127,4 +128,4 @@ def test_cli_run_publishes_and_prints_the_summary(prefect_server, tmp_path):
     result = CliRunner().invoke(app, ["run", "--warehouse", str(tmp_path / "w.duckdb")])
     assert result.exit_code == 0, result.output
     assert "79,053" in result.stdout and "5,501 declined" in result.stdout
-    assert (tmp_path / "w.duckdb").exists() and not (tmp_path / ".build").exists()
+    assert (tmp_path / "w.duckdb").exists() and not build_dir(tmp_path / "w.duckdb").exists()

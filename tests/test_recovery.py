@@ -94,6 +94,6 @@ def test_a_run_whose_exports_fail_publishes_nothing_and_says_so(tmp_path, httpse
 
     monkeypatch.setattr(detainers.pipeline, "prepare_exports", disk_full)
     result = CliRunner().invoke(app, ["run", "--no-prefect", "--manifest", str(manifest), "--warehouse", str(warehouse)])
-    assert result.exit_code == 1 and "No space left on device" in result.output
+    assert result.exit_code == 1 and "the disk holding it is full (no space left on device)" in result.output  # in words
     assert warehouse.read_bytes() == before and query(warehouse, "select run_id, status from audit.runs") == runs
     assert not list((warehouse.parent / ".build").glob("*.duckdb")), "the build was discarded"

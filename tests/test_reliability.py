@@ -243,11 +243,60 @@ def test_readers_during_a_run_see_the_old_or_the_new_version_never_half(setup, t
 
 def test_the_next_lock_holder_removes_what_killed_runs_left_half_written(tmp_path):
     warehouse = tmp_path / "detainers.duckdb"
-    debris = [tmp_path / "landing" / ".partial-0123abcd", tmp_path / ".exports-0123abcd" / "jurisdictions.parquet"]
+    debris = [tmp_path / "landing" / ".partial-0123abcd", tmp_path / ".exports-0123abcd" / "jurisdictions.parquet",
+              tmp_path / "exports" / ".exports-4567cdef" / "jurisdictions.parquet"]  # where exports are prepared since issue 25
     keep = [tmp_path / "landing" / f"{'a' * 64}.csv", tmp_path / "exports" / "jurisdictions.parquet"]
     for path in debris + keep:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("x")
     with wh.write_lock(warehouse, "detainers run (next)"):
-        assert [p.exists() for p in debris] == [False, False] and [p.exists() for p in keep] == [True, True]
+        assert [p.exists() for p in debris] == [False, False, False] and [p.exists() for p in keep] == [True, True]
     assert not (tmp_path / ".exports-0123abcd").exists()
+
+
+def test_two_warehouses_in_one_folder_never_touch_each_others_files(tmp_path):
+    """Issue 25: `--warehouse warehouse/trial.duckdb` beside warehouse/detainers.duckdb wrote its
+    figures over warehouse/exports/, and a run of one removed the other's build under way (both
+    built in warehouse/.build/). Each now has its own landing zone, build scratch and exports,
+    named after it; detainers.duckdb keeps the names it always had. Here the trial run is
+    paused with its build made while the default warehouse builds and publishes; then it
+    goes on and publishes its own figures."""
+    from detainers.paths import build_dir, exports_dir, landing_dir
+    from detainers.pipeline import plan_run, run_pipeline
+
+    folder = tmp_path / "warehouse"
+    default, trial = folder / "detainers.duckdb", folder / "trial.duckdb"
+    manifests = {}
+    for name, rows in (("default", 3), ("trial", 7)):
+        extract = write_csv(tmp_path / f"{name}.csv", [HEADER, *good_rows(rows)])
+        manifests[name] = tmp_path / f"{name}.toml"
+        manifests[name].write_text(f'[[source]]\nname = "s"\nurl = "{extract}"\nlayout = "lesa_stu"\n')
+    assert run_pipeline(plan_run(manifests["default"]), default).published
+    assert run_pipeline(plan_run(manifests["trial"]), trial).published
+    write_csv(tmp_path / "trial.csv", [HEADER, *good_rows(8)])  # each has a change to publish
+    write_csv(tmp_path / "default.csv", [HEADER, *good_rows(4)])
+    assert (exports_dir(default), landing_dir(default), build_dir(default)) == (folder / "exports", folder / "landing", folder / ".build")
+    assert (exports_dir(trial), landing_dir(trial), build_dir(trial)) == (
+        folder / "trial.duckdb.exports", folder / "trial.duckdb.landing", folder / ".trial.duckdb.build")
+
+    env = {k: v for k, v in child_env(tmp_path, DETAINERS_PAUSE_AT="build").items() if k != "PREFECT_API_URL"}
+    proc = start([sys.executable, "-c", "from detainers.cli import main; main()", "run", "--manifest", str(manifests["trial"]),
+                  "--warehouse", str(trial)], env)
+    try:
+        wait_until(lambda: (folder / ".paused-build").exists(), proc)
+        building = list(build_dir(trial).glob("*.duckdb"))
+        assert len(building) == 1, "the trial's build, a copy of its published file"
+        assert run_pipeline(plan_run(manifests["default"]), default).published
+        assert building[0].exists(), "the other warehouse's build under way is left alone"
+        (folder / ".paused-build").unlink()
+        out, _ = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            kill(proc)
+    assert proc.returncode == 0, out[-3000:]
+    assert [state(default)[0], state(trial)[0]] == [4, 8]
+    for warehouse, rows in ((default, 4), (trial, 8)):
+        exported = exports_dir(warehouse) / "daily_detainers_by_state.parquet"
+        with duckdb.connect() as con:
+            assert con.execute(f"select sum(detainers) from '{exported}'").fetchone() == (rows,), "its own figures"
+    assert not build_dir(default).exists() and not build_dir(trial).exists()

@@ -1,6 +1,7 @@
 """`detainers serve`: the deployment it registers (built here without serving, which would
 block), and the Prefect artifacts each run publishes."""
 
+import pytest
 from typer.testing import CliRunner
 
 from detainers.cli import app
@@ -127,3 +128,102 @@ def test_a_failed_run_is_one_line_in_its_state_and_logs_not_a_traceback(copied_w
     assert state.message in logs and not [line for line in logs if "Traceback" in line]
     printed = capfd.readouterr()
     assert f"failed: {state.message}" in printed.out and "Traceback" not in printed.out + printed.err
+
+
+@pytest.mark.parametrize("cron, says", [
+    ("0 0 3 * * *", "it has 6 field(s), and Prefect reads only five"),  # Quartz: 03:00 daily; croniter: the 3rd, midnight
+    ("0 0 3 ? * *", "it has 6 field(s), and Prefect reads only five"),
+    ("0 3 * * * 2027", "it has 6 field(s), and Prefect reads only five"),
+    ("0 0 3 * * ? 2027", "it has 7 field(s), and Prefect reads only five"),
+    ("0 3 30 2 *", "no day ever matches it, so it would never run"),
+    ("0 3 31 4,6,9,11 *", "no day ever matches it, so it would never run"),
+])
+def test_serve_refuses_a_cron_prefect_would_run_otherwise_than_written(tmp_path, cron, says):
+    """Issue 25: accepted in silence, a six-field cron ran on other days than meant and one
+    that matches no day never ran."""
+    result = CliRunner().invoke(app, ["serve", "--cron", cron, "--warehouse", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 2 and result.output.startswith(f"error: cannot schedule {cron!r}: {says}"), result.output
+    assert result.output.count("\n") == 1
+
+
+@pytest.mark.parametrize("cron", ["0 3 29 2 *", "@daily", "*/15 2-4 * * 1-5", "0 3 31 * *"])
+def test_a_cron_that_fires_now_and_then_is_accepted(cron):
+    from detainers.arguments import check_schedule
+
+    check_schedule(cron, "UTC")  # February 29th comes every four years; the 31st in seven months
+
+
+def test_serve_without_a_server_runs_its_schedule_on_prefects_own_local_server(tmp_path):
+    """Issue 25: with no Prefect server configured, `serve` said it was polling and never ran
+    anything (Prefect's temporary server runs no scheduler). Now it starts Prefect's own local
+    server for as long as it serves: the scheduler makes the deployment's runs, a run asked
+    for runs and publishes, and Ctrl-C leaves no server behind."""
+    import os
+    import re
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    extract = tmp_path / "f.csv"
+    extract.write_text("Prepare Date,Detainer Type,Detainer Detention Facility,State,City,Detainer Lift Reason\n"
+                       "10/01/14,I247D,HARRIS COUNTY JAIL,TEXAS,HOUSTON,\n")
+    (tmp_path / "sources.toml").write_text(f'[[source]]\nname = "s"\nurl = "{extract}"\nlayout = "lesa_stu"\n')
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | {
+        "PREFECT_HOME": str(tmp_path / "prefect-home"), "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2",
+        "PREFECT_RUNNER_POLL_FREQUENCY": "2"}
+    proc = subprocess.Popen([sys.executable, "-c", "from detainers.cli import main; main()", "serve", "--cron", "0 3 * * *",
+                             "--manifest", str(tmp_path / "sources.toml"), "--warehouse", str(tmp_path / "w.duckdb")],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    lines = []
+    try:
+        lines.append(proc.stdout.readline())
+        found = re.search(r"its UI: (http://127\.0\.0\.1:\d+) ", lines[0])
+        assert lines[0].startswith("no Prefect server is configured: serving with Prefect's own") and found, lines
+        api = found.group(1) + "/api"
+
+        def runs(client, **state) -> list[dict]:
+            body = {"flow_runs": {"state": {"type": {"any_": list(state.values())}}}} if state else {}
+            return client.post(f"{api}/flow_runs/filter", json=body).json()
+
+        with httpx.Client(timeout=10) as client:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and not runs(client, type="SCHEDULED"):
+                time.sleep(0.5)
+            scheduled = runs(client, type="SCHEDULED")
+            assert scheduled, "the scheduler made the nightly runs"
+            assert {r["expected_start_time"][11:16] for r in scheduled} == {"03:00"}
+            (deployment,) = client.post(f"{api}/deployments/filter", json={}).json()
+            client.post(f"{api}/deployments/{deployment['id']}/create_flow_run", json={}).raise_for_status()  # Quick run
+            while time.monotonic() < deadline and not runs(client, type="COMPLETED"):
+                time.sleep(0.5)
+            assert runs(client, type="COMPLETED"), "the run asked for ran"
+        while "published" not in lines[-1] and time.monotonic() < deadline:
+            lines.append(proc.stdout.readline())
+        assert re.search(rf"detainers-run/[\w-]+: published {tmp_path / 'w.duckdb'} \(1 rows loaded, 0 rejected\)", lines[-1]), lines
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.communicate(timeout=60)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(proc.pid, 0)  # Prefect's server went with it
+
+
+def test_serve_says_how_to_start_a_server_when_prefects_own_cannot_start(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | {
+        "PREFECT_HOME": str(tmp_path / "prefect-home"),
+        "PREFECT_SERVER_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{tmp_path / 'no-such-folder' / 'prefect.db'}"}
+    done = subprocess.run([sys.executable, "-c", "from detainers.cli import main; main()", "serve", "--manifest",
+                           str(ROOT / "sources.toml"), "--warehouse", str(tmp_path / "w.duckdb")],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=200)
+    assert done.returncode == 1
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("error: serve needs a Prefect server: none is configured, and Prefect's own stopped while starting")
+    assert line.endswith("start one with `prefect server start`, then `export PREFECT_API_URL=http://127.0.0.1:4200/api` "
+                         "and run `detainers serve` again")

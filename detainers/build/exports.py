@@ -2,13 +2,15 @@
 table under warehouse/exports/, and a CSV file beside it for the marts that
 schemas/reference/exports.toml lists (not the large daily ones), rewritten at each publish.
 
-Each file is written from the build before it is published, in a private directory beside
-exports/, and moved into place with an atomic rename once the build is, so a reader opening
+Each file is written from the build before it is published, in a private directory inside
+exports/ (so moving it in is a rename on one file system, whatever exports/ is mounted on),
+and moved into place with an atomic rename once the build is, so a reader opening
 warehouse/exports/jurisdictions.parquet sees either the previous publish's file or this
 one's, never half a file; an export that fails fails the run before anything is published.
 Files of tables that no longer exist are removed after the new ones are in place, and
 warehouse/exports.build.json names the build they are of: a run that finds it behind the
-published warehouse (a run stopped between the two) writes them again.
+published warehouse (a run stopped or failed between the two) writes them again. Each
+warehouse file has its own exports folder (paths.py: exports_dir).
 
 CSV files are opened by spreadsheets, which run a cell starting with `=`, `+`, `-`, `@`, tab or
 carriage return as a formula (a facility name `=HYPERLINK(...)` would). In the CSV exports
@@ -18,6 +20,7 @@ SQL; Parquet, read by programs, keeps every value exact.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -26,8 +29,9 @@ from pathlib import Path
 
 import duckdb
 
+from detainers.errors import DetainersError
 from detainers.paths import EXPORT_SCRATCH_PREFIX, exports_dir
-from schemas.reference import csv_exports
+from schemas.reference import csv_exports, failure
 
 FORMATS = {
     "parquet": "(format parquet, compression zstd)",
@@ -73,8 +77,11 @@ def _as_data(con: duckdb.DuckDBPyConnection, table: str) -> str:
 
 def prepare_exports(database: Path, warehouse: Path) -> Path:
     """Every marts table of `database` (a build about to be published) written into a private
-    folder beside the warehouse's exports/, synced to disk; place_exports moves them in."""
-    scratch = warehouse.parent / f"{EXPORT_SCRATCH_PREFIX}{uuid.uuid4().hex[:12]}"
+    folder inside the warehouse's exports/, synced to disk; place_exports moves them in."""
+    target = exports_dir(warehouse)
+    if target.exists() and not target.is_dir():
+        raise DetainersError(failure("exports_not_a_folder", exports=target, warehouse=warehouse.name))
+    scratch = target / f"{EXPORT_SCRATCH_PREFIX}{uuid.uuid4().hex[:12]}"
     scratch.mkdir(parents=True)
     try:
         con = duckdb.connect(str(database), read_only=True)
@@ -113,7 +120,14 @@ def place_exports(scratch: Path, warehouse: Path) -> list[Path]:
     for stale in target.iterdir():
         if stale.is_file() and stale.name not in keep and stale.suffix.lstrip(".") in FORMATS:
             stale.unlink()
-    os.replace(scratch / MARKER, marker_path(warehouse))
+    marker = marker_path(warehouse)  # beside exports/, which may be another file system: written there, then renamed
+    written = marker.with_name(f".{marker.name}.{uuid.uuid4().hex[:12]}")
+    try:
+        written.write_bytes((scratch / MARKER).read_bytes())
+        os.replace(written, marker)
+    finally:
+        with contextlib.suppress(OSError):
+            written.unlink(missing_ok=True)
     shutil.rmtree(scratch, ignore_errors=True)
     return placed
 
@@ -125,7 +139,7 @@ def write_exports(warehouse: Path) -> list[Path]:
 
 def marker_path(warehouse: Path) -> Path:
     """Which build the files in exports/ are of, beside it (exports/ holds only the exports)."""
-    return warehouse.parent / MARKER
+    return exports_dir(warehouse).with_name(f"{exports_dir(warehouse).name}.build.json")
 
 
 def exports_current(warehouse: Path, built: str | None) -> bool:

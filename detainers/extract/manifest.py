@@ -16,10 +16,17 @@ from detainers.errors import DetainersError, ManifestError
 from detainers.extract.redact import redact_url
 from detainers.extract.meter import MAX_BYTES, MAX_SECONDS, MIN_BYTES_PER_SECOND
 from schemas.layouts import FORMATS, InvalidLayoutFile, Layout, get_layout, known_layouts
-from schemas.reference import Release, as_state_codes, limits, releases
+from schemas.reference import Release, as_state_codes, failure, limits, releases
 
 # Layout keys a manifest entry may set for its own file, besides `columns`.
 LAYOUT_OPTIONS = ("header_row", "sheets", "date_formats", "redaction_markers", "duplicate_rule", "optional_columns", "formats")
+# Settings that decide which rows of a file load (or whether it loads at all): what the file
+# may ask of the machine, and the shares of rejects it may hold. A change to one reloads the
+# source at the next run (load/identity.py, transform/rules.py); a window, the states or the
+# layout change the source's identity themselves.
+LOAD_SETTINGS = ("max_unpacked_bytes", "max_compression_ratio", "max_sheet_cells", "max_blank_rows", "max_text_length",
+                 "max_decoded_value_bytes", "max_decoded_column_bytes", "max_decoded_batch_bytes", "max_distinct_values",
+                 "reject_warn_share", "reject_stop_share")
 
 
 class Source(BaseModel):
@@ -52,7 +59,10 @@ class Source(BaseModel):
     max_sheet_cells: int = Field(default=limits()["max_sheet_cells"], gt=0)
     max_blank_rows: int = Field(default=limits()["max_blank_rows"], ge=0)
     max_text_length: int = Field(default=limits()["max_text_length"], gt=0)  # characters of one value
-    max_decoded_column_bytes: int = Field(default=limits()["max_decoded_column_bytes"], gt=0)  # Parquet, once decoded
+    # bytes a value, a column of a batch, and a batch may hold once decoded (an xlsx's shared
+    # strings and a Parquet dictionary counted as expanded), checked before the reader expands them
+    max_decoded_value_bytes: int = Field(default=limits()["max_decoded_value_bytes"], gt=0)
+    max_decoded_column_bytes: int = Field(default=limits()["max_decoded_column_bytes"], gt=0)
     max_decoded_batch_bytes: int = Field(default=limits()["max_decoded_batch_bytes"], gt=0)
     max_distinct_values: int = Field(default=limits()["max_distinct_values"], gt=0)  # of a field naming places or kinds
     # A file shaped like `layout` but with its own column names: {published name: canonical field}.
@@ -107,12 +117,23 @@ class Source(BaseModel):
 
     def as_release(self, release: Release) -> "Source":
         """This source as the catalog's release: its layout, window and extraction date where
-        the entry sets none, and the release's id as `release` unless the entry names one."""
+        the entry sets none, and the release's id as `release` unless the entry names one. A
+        ValueError says why the entry's own keys cannot stand beside the release's (a window
+        that ends after the release was drawn)."""
         facts = {"layout": release.layout, "window_start": release.window_start, "window_end": release.window_end,
                  "extracted_on": release.extracted_on, "release": release.id}
         copy = self.model_copy(update={k: v for k, v in facts.items() if not self.sets(k) or (k == "release" and not self.release)})
         copy._catalog_id, copy._given = release.id, self._given
+        try:
+            copy._dates_in_order()  # model_copy does not validate: the entry's window meets the release's dates here
+        except ValueError as exc:
+            raise ValueError(f"{exc} (release {release.id}; set extracted_on in the entry if it was drawn later)") from None
         return copy
+
+    @property
+    def load_settings(self) -> str:
+        """LOAD_SETTINGS as this entry has them (with the defaults), as one JSON text."""
+        return json.dumps({key: getattr(self, key) for key in LOAD_SETTINGS}, sort_keys=True)
 
     @property
     def formats(self) -> tuple[str, ...]:
@@ -173,15 +194,18 @@ class Manifest(BaseModel):
         )
 
 
+# The largest integer a setting may hold: DuckDB, polars and the operating system take 64-bit
+# integers, and TOML's own integers stop here too (a larger one is no limit anybody means).
+LARGEST_INTEGER = 2**63 - 1
+
+
 def load_manifest(path: Path) -> Manifest:
     """Read and check a manifest; every problem is reported with the file and source named."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ManifestError(f"manifest not found: {path}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"{path}: not valid TOML: {exc}") from None
+    data = _read_toml(path)
+    too_large = _integers_too_large(data)
+    if too_large:
+        raise ManifestError(failure("integer_too_large", file=path, setting=too_large[0], largest=LARGEST_INTEGER))
 
     unknown_tables = set(data) - {"defaults", "source", "mirror"}
     if unknown_tables:
@@ -191,6 +215,8 @@ def load_manifest(path: Path) -> Manifest:
         raise ManifestError(f"{path}: mirror: give a folder or an http(s) address, e.g. mirror = \"downloads/\"")
     defaults = data.get("defaults", {})
     entries = data.get("source", [])
+    if not isinstance(defaults, dict) or not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ManifestError(f"{path}: each source is a table written [[source]], and the defaults one written [defaults]")
     if not entries:
         raise ManifestError(f"{path}: lists no [[source]]")
 
@@ -219,6 +245,40 @@ def _addressed(entry: dict, mirror: str | None, base: Path) -> dict:
     return {**entry, "url": str((folder if folder.is_absolute() else base / folder) / release.file)}
 
 
+def _read_toml(path: Path) -> dict:
+    """The manifest's TOML as data. A byte-order mark (Notepad writes one) is read past; text
+    that is not UTF-8, and nesting too deep for the parser, are one line each."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ManifestError(f"manifest not found: {path}") from None
+    except IsADirectoryError:
+        raise ManifestError(f"{path}: is a folder, not a manifest file") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ManifestError(failure("manifest_not_utf8", file=path, offset=exc.start)) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ManifestError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ManifestError(failure("toml_too_deep", file=path)) from None
+
+
+def _integers_too_large(value, where: str = "") -> list[str]:
+    """The keys (dotted, with [index] for arrays) holding an integer beyond 64 bits."""
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int):
+        return [where] if not -LARGEST_INTEGER - 1 <= value <= LARGEST_INTEGER else []
+    if isinstance(value, dict):
+        return [key for k, v in value.items() for key in _integers_too_large(v, f"{where}.{k}" if where else str(k))]
+    if isinstance(value, list):
+        return [key for i, v in enumerate(value) for key in _integers_too_large(v, f"{where}[{i + 1}]")]
+    return []
+
+
 def _parse_source(entry: dict, label: str, base: Path) -> Source:
     try:
         source = Source(**entry)
@@ -226,7 +286,10 @@ def _parse_source(entry: dict, label: str, base: Path) -> Source:
         raise ManifestError(f"{label}: {_describe(exc)}") from None
     source._given = frozenset(entry)
     if source.release in releases():
-        source = source.as_release(releases()[source.release])
+        try:
+            source = source.as_release(releases()[source.release])
+        except ValueError as exc:
+            raise ManifestError(f"{label}: {exc}") from None
     try:
         layouts = known_layouts()
     except InvalidLayoutFile as exc:

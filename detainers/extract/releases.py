@@ -14,7 +14,7 @@ import datetime as dt
 
 from detainers.errors import FetchError
 from detainers.extract.manifest import Source
-from schemas.reference import Release, release_by_sha256, releases
+from schemas.reference import Release, failure, release_by_sha256, releases
 
 
 def expected_release(source: Source) -> Release | None:
@@ -40,7 +40,11 @@ def recognize(source: Source, sha256: str) -> tuple[Source, str | None]:
         return source, None  # with no layout, its header may still show it (transform/read.py)
     if named:
         return source, None  # the bytes the catalog says: nothing to tell
-    return source.as_release(found), f"source {source.name}: recognized release {found.id} ({found.file}) by its sha256"
+    try:
+        recognized = source.as_release(found)
+    except ValueError as exc:  # the entry's own window cannot stand beside the release's dates
+        raise FetchError(f"source {source.name}: its file is release {found.id}, but {exc}; nothing of it was loaded") from None
+    return recognized, f"source {source.name}: recognized release {found.id} ({found.file}) by its sha256"
 
 
 def held_twice(sources: list[Source]) -> dict[str, str]:
@@ -86,9 +90,44 @@ def recognize_all(sources: tuple[Source, ...], fetched: dict[str, str], previous
             resolved[source.name], note = recognize(source, sha256)
         except FetchError as exc:
             if source.name in fetched:
-                refused[source.name] = str(exc)
+                refused[source.name] = _still_as_before(source, previous.get(source.name), str(exc), resolved)
             continue
+        if source.name in fetched and resolved[source.name].layout is None:
+            replaced = _replaced_release(source, sha256, previous.get(source.name), resolved)
+            if replaced:
+                refused[source.name] = replaced
+                continue
         if note and source.name in fetched:
             notes.append(note)
     candidates = [resolved[s.name] for s in sources if s.name in fetched and s.name not in refused]
     return resolved, notes, refused | held_twice(candidates)
+
+
+def _replaced_release(source: Source, sha256: str, before: str | None, resolved: dict[str, Source]) -> str | None:
+    """A source known only by its name and url whose file was a release, and is now bytes no
+    release has (a publisher replacing detainers-latest.parquet with its next release): read by
+    its header, it would load with no window, trusted for every day, and fail a data test in
+    every build beside another source. It stays the release it was, keeping its rows, and
+    fails alone saying so, until its entry says what the new file is."""
+    was = release_by_sha256().get(before) if before and before != sha256 else None
+    if was is None:
+        return None
+    resolved[source.name], _ = recognize(source, before)
+    return failure("release_replaced", source=source.name, release=was.id, sha256=sha256)
+
+
+def _still_as_before(source: Source, before: str | None, error: str, resolved: dict[str, Source]) -> str:
+    """A file refused now whose source held another before (a file replaced upstream under the
+    same name: DDP replaces detainers-latest.parquet with each release): the source stays what
+    its earlier file made it, so it keeps its rows and the other sources publish (resolved as
+    it was, it lost its layout and its rows their source, and every build failed a data test).
+    The error says what changed."""
+    if not before:
+        return error
+    try:
+        resolved[source.name], _ = recognize(source, before)
+    except FetchError:
+        return error
+    was = resolved[source.name].catalog_id
+    kept = f"release {was}" if was else f"the file of sha256 {before}"
+    return f"source {source.name}: its file changed (it was {kept}, whose rows stay): " + error.removeprefix(f"source {source.name}: ")

@@ -23,6 +23,7 @@ from detainers.errors import RejectThresholdError
 from detainers.extract.fetch import Landed
 from detainers.extract.landing import published_name
 from detainers.extract.manifest import Source
+from detainers.load.identity import standing_refusal
 from detainers.transform.batches import Derived, derive
 from detainers.transform.info import ROW, SHEET
 from detainers.transform.read_csv import ReadAgain
@@ -64,6 +65,9 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
     if current:
         _remember_fetch(con, source, landed, current[0])
         return LoadResult(source.name, "skipped_unchanged", current[0])
+    refused = standing_refusal(con, source.name, landed.sha256, fingerprint)
+    if refused:  # judged before, by the same rules: read again, it would add the same rejects every night
+        raise RejectThresholdError(refused)
     derived = derive(source, landed)
 
     load_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{source.name}-{uuid.uuid4().hex[:8]}"
@@ -94,6 +98,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed, 
         if message:
             result.status = "failed_reject_threshold"
             delete_rows(con, "load_key = $new", dict(new=load_key))
+            _remember_fetch(con, source, landed, None)  # what was fetched; its rows stay those of its current load
         else:
             delete_rows(con, "load_key <> $new and load_key in (select load_key from audit.loads where source = $source)",
                          dict(new=load_key, source=source.name))
@@ -231,12 +236,19 @@ def delete_rows(con, where: str, params: dict) -> None:
 def _insert_rejects(con, published: pl.DataFrame, reasons: pl.DataFrame, columns: dict, source: Source,
                     load_id: str, sha256: str) -> None:
     originals = published.with_row_index("_index").join(reasons, on="_index", how="inner")
-    rows = [
-        (load_id, source.name, sha256, r[SHEET], r[ROW], r["column"], r["check"],
-         json.dumps({c: r[c] for c in columns if c in r}, default=str, ensure_ascii=False))
-        for r in originals.iter_rows(named=True)
-    ]
-    con.executemany("insert into incoming_rejects values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    shown = [c for c in columns if c in originals.columns]
+    rejects = pl.DataFrame({  # noqa: F841 (read by DuckDB by name): one insert, not one statement per row
+        "load_id": pl.repeat(load_id, originals.height, eager=True),
+        "source": pl.repeat(source.name, originals.height, eager=True),
+        "file_sha256": pl.repeat(sha256, originals.height, eager=True),
+        "sheet": originals[SHEET].cast(pl.String),
+        "source_row": originals[ROW],
+        "column": originals["column"],
+        "check": originals["check"],
+        "original": [json.dumps(dict(zip(shown, values)), default=str, ensure_ascii=False)
+                     for values in originals.select(shown).iter_rows()],
+    }).to_arrow()
+    con.execute("insert into incoming_rejects by name select * from rejects")
 
 
 def _record_load(con, source: Source, landed: Landed, run_id: str, result: LoadResult, derived: Derived,
@@ -261,12 +273,15 @@ def _record_load(con, source: Source, landed: Landed, run_id: str, result: LoadR
     )
 
 
-def _remember_fetch(con, source: Source, landed: Landed, load_id: str) -> None:
+def _remember_fetch(con, source: Source, landed: Landed, load_id: str | None) -> None:
+    """What the source's last fetch saw (the next run asks the server for changes since, and
+    finds a local file unchanged); with a load id, that load is now its current one."""
     con.execute(
         """
         update audit.sources set file_sha256 = ?, etag = ?, last_modified = ?, checked_at = now(),
-            current_load_id = ?
+            current_load_id = coalesce(?, current_load_id)
         where source = ?
         """,
         [landed.sha256, landed.etag, landed.last_modified, load_id, source.name],
     )
+

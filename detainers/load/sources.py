@@ -17,19 +17,21 @@ def record_sources(con: duckdb.DuckDBPyConnection, sources: tuple[Source, ...]) 
         con.execute(
             """
             insert into audit.sources (source, url, layout, release, window_start, window_end, duplicate_rule,
-                states, extracted_on, has_lift_date)
-            values ($name, $url, $layout, $release, $start, $end, $rule, $states, $extracted_on, $has_lift_date)
+                states, extracted_on, has_lift_date, load_settings)
+            values ($name, $url, $layout, $release, $start, $end, $rule, $states, $extracted_on, $has_lift_date, $settings)
             on conflict (source) do update set
                 url = excluded.url, layout = excluded.layout, release = excluded.release,
                 window_start = excluded.window_start, window_end = excluded.window_end,
                 duplicate_rule = excluded.duplicate_rule, states = excluded.states,
                 extracted_on = excluded.extracted_on, has_lift_date = excluded.has_lift_date,
+                load_settings = excluded.load_settings,
                 current_load_id = case when audit.sources.layout = excluded.layout then audit.sources.current_load_id end
             """,
             dict(name=s.name, url=s.shown_url, layout=s.layout_name, release=s.release, start=s.window_start,
                  end=s.window_end, rule=s.resolved_layout().duplicate_rule if s.layout else "none",
                  states=list(s.states) if s.states else None, extracted_on=s.extracted_on,
-                 has_lift_date=bool(s.layout) and "lift_date" in s.resolved_layout().columns.values()),
+                 has_lift_date=bool(s.layout) and "lift_date" in s.resolved_layout().columns.values(),
+                 settings=s.load_settings),
         )
     return _remove_others(con, [s.name for s in sources])
 

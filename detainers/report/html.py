@@ -14,6 +14,7 @@ chart `data-rendered` once the browser has laid it out (the test checks that att
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from detainers.errors import DetainersError
 from detainers.report.agencies import agencies_line, agency_report, agency_table_html
 from detainers.report.charts import bar_chart, column_chart, row_chart, stacked_bar_chart
 from detainers.report.charts import escape as _e
@@ -31,7 +33,7 @@ from detainers.report.held import figures_line, fully_covered_line, has_data, he
 from detainers.report.reconciliation import inspector_general_line, reconciliation
 from detainers.report.text import BASIS_TEXT, lower_bound_note, reason_lines, stretch_lines, window_text
 from detainers.report.tile_map import legend, state_list, tile_map
-from schemas.reference import reconciliation_statuses, state_tiles
+from schemas.reference import os_failure, reconciliation_statuses, state_tiles
 
 TOP_JURISDICTIONS = 15
 # Months whose declines are lower bounds (most outcomes still open when the data was drawn):
@@ -115,10 +117,17 @@ def write_html_report(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.da
     the fewest known releases holding a window, for the inspector general's line."""
     page = render(report_data(con, start, end, basis, states, cover))
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    scratch.write_text(page, encoding="utf-8")
-    os.replace(scratch, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch.write_text(page, encoding="utf-8")
+        os.replace(scratch, path)
+    except OSError as exc:  # a read-only folder, a full disk, a file on the way: failures.toml
+        if exc.filename == str(scratch):
+            exc.filename = str(path)  # the page asked for, not its scratch name
+        with contextlib.suppress(OSError):  # on a read-only file system even removing nothing fails
+            scratch.unlink(missing_ok=True)
+        raise DetainersError(f"--html: {os_failure(exc, path) or f'{path}: {exc.strerror}'}") from None
     return path
 
 

@@ -17,7 +17,10 @@ class ReadLimits:
     max_blank_rows: int  # blank rows in a row with data after them
     # characters of one published value (transform/lengths.py)
     max_text_length: int = field(default_factory=lambda: reference.limits()["max_text_length"])
-    # Parquet: bytes one column, and one batch, may hold once decoded (transform/read_parquet.py)
+    # bytes once decoded, counted before the reader expands anything: one text value; one column
+    # of a batch, and a batch (Parquet: transform/read_parquet.py; xlsx, whose batch is a sheet
+    # as calamine holds it: transform/decoded.py)
+    max_decoded_value_bytes: int = field(default_factory=lambda: reference.limits()["max_decoded_value_bytes"])
     max_decoded_column_bytes: int = field(default_factory=lambda: reference.limits()["max_decoded_column_bytes"])
     max_decoded_batch_bytes: int = field(default_factory=lambda: reference.limits()["max_decoded_batch_bytes"])
     # distinct values of a field that names a place or a kind, in one load (transform/values.py)

@@ -17,10 +17,11 @@ from schemas.layouts import Layout
 
 
 def clean_text(column: pl.Expr, redaction_markers: tuple[str, ...] = ()) -> pl.Expr:
-    """Fold compatibility forms (NFKC: fullwidth letters, ligatures, the long s, non-breaking
-    spaces; schemas/reference/rules.toml says why no more), trim; blanks and redaction
-    markers (b(6), b(7)c) become null: unknown, not a value."""
-    text = column.cast(pl.String).str.normalize("NFKC").str.strip_chars()
+    """Apostrophes of every kind as ', then fold compatibility forms (NFKC: fullwidth letters,
+    ligatures, the long s, non-breaking spaces; schemas/reference/rules.toml says why no more),
+    trim; blanks and redaction markers (b(6), b(7)c) become null: unknown, not a value."""
+    apostrophes = "".join(f"\\x{{{ord(c):X}}}" for c in reference.rules()["apostrophes"])
+    text = column.cast(pl.String).str.replace_all(f"[{apostrophes}]", "'").str.normalize("NFKC").str.strip_chars()
     unknown = text.eq("")
     if redaction_markers:
         unknown = unknown | text.str.to_lowercase().is_in([m.lower() for m in redaction_markers])

@@ -1,5 +1,5 @@
 """What decides the rows a load derives from a file: the source's layout as resolved (with its
-manifest mapping), its states and max_text_length, the reference data normalization and validation read
+manifest mapping), its states and the settings that decide what loads (Source.load_settings), the reference data normalization and validation read
 (schemas.reference.ROW_RULES), and the code that applies them: the canonical row and its
 pandera model, the published layouts' models, and this package.
 A load stays current only while its fingerprint is unchanged: an edit to any of these derives
@@ -22,5 +22,5 @@ CODE = [*sorted(Path(__file__).parent.glob("*.py")), *(SCHEMAS / name for name i
 def derivation_fingerprint(source: Source) -> str:
     digest = hashlib.sha256()
     digest.update(source.resolved_layout().model_dump_json().encode())
-    digest.update(json.dumps([source.states, source.max_text_length]).encode())
+    digest.update(json.dumps([source.states, source.load_settings]).encode())
     return files_digest([*(reference.REFERENCE_DIR / name for name in reference.ROW_RULES), *CODE], digest)

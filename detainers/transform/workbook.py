@@ -19,16 +19,16 @@ import zlib
 from pathlib import Path
 
 from detainers.errors import LayoutError
+from detainers.transform import decoded
+from detainers.transform.decoded import SharedStrings
 from detainers.transform.limits import ReadLimits
 from schemas.reference import failure
 
 HEAD_BYTES = 64 << 10  # a worksheet's <dimension> comes before its data, in its first lines
 RATIO_FLOOR = 1 << 20  # a part unpacking to less than this cannot hurt, whatever its ratio
-SCAN_CHUNK = 1 << 22
 _WORKSHEET = re.compile(rb"<(?:\w+:)?worksheet[\s>]")
 _SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData[\s>/]")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})(\d{1,9})(?::([A-Z]{1,3})(\d{1,9}))?"')
-_REFERENCE = re.compile(rb'\sr="([A-Z]{0,3})(\d{1,9})"')  # of a <row> (no letters) or a <c>ell
 
 
 def check_workbook(path: Path, limits: ReadLimits) -> None:
@@ -37,9 +37,10 @@ def check_workbook(path: Path, limits: ReadLimits) -> None:
         with zipfile.ZipFile(path) as book:
             parts = book.infolist()
             _check_sizes(path.name, parts, limits)
+            shared = decoded.shared_strings(book, parts)
             for part in parts:
                 if part.filename.lower().endswith(".xml"):
-                    _check_sheet(path.name, book, part, limits)
+                    _check_sheet(path.name, book, part, limits, shared)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError):
         raise LayoutError(failure("truncated_xlsx", file=path.name)) from None
 
@@ -57,7 +58,7 @@ def _check_sizes(name: str, parts: list[zipfile.ZipInfo], limits: ReadLimits) ->
                 f"{limits.max_compression_ratio:g} times (max_compression_ratio): a zip bomb?")
 
 
-def _check_sheet(name: str, book: zipfile.ZipFile, part: zipfile.ZipInfo, limits: ReadLimits) -> None:
+def _check_sheet(name: str, book: zipfile.ZipFile, part: zipfile.ZipInfo, limits: ReadLimits, shared: SharedStrings) -> None:
     with book.open(part) as fh:
         head = fh.read(HEAD_BYTES)
     if not _WORKSHEET.search(head):
@@ -67,13 +68,39 @@ def _check_sheet(name: str, book: zipfile.ZipFile, part: zipfile.ZipInfo, limits
     if declared:
         first_col, first_row, last_col, last_row = declared.groups()
         span = _span(first_col, first_row, last_col or first_col, last_row or first_row)
-        what = "declares a range of"
-    else:
-        span = _scanned_span(book, part)
-        what = "has cells spanning"
-    if span is not None and span[1] > limits.max_sheet_cells:
-        raise LayoutError(f"{name}: worksheet {part.filename!r} {what} {span[0]} ({span[1]:,} cells), over the limit of "
-                          f"{limits.max_sheet_cells:,} cells (max_sheet_cells)")
+        if span[1] > limits.max_sheet_cells:
+            raise LayoutError(f"{name}: worksheet {part.filename!r} declares a range of {span[0]} ({span[1]:,} cells), "
+                              f"over the limit of {limits.max_sheet_cells:,} cells (max_sheet_cells)")
+        columns = sorted((first_col, last_col or first_col), key=_column_number)
+        bound = decoded.quick(book, part, shared, columns[-1].decode(), max(int(first_row), int(last_row or first_row)),
+                              limits.max_decoded_value_bytes)
+        if bound is not None and not _over(bound, limits):
+            return  # what it declares holds every cell, and decodes within the limits
+    counted = decoded.exact(book, part, shared, limits.max_decoded_value_bytes)
+    if counted.span > limits.max_sheet_cells:
+        raise LayoutError(f"{name}: worksheet {part.filename!r} has cells spanning A1:{counted.last} ({counted.span:,} cells), "
+                          f"over the limit of {limits.max_sheet_cells:,} cells (max_sheet_cells)")
+    over = _over(counted, limits)
+    if over:
+        raise LayoutError(failure("sheet_decodes_too_large", where=f"{name}: worksheet {part.filename!r}{over[0]}", what=over[1],
+                                  limit=over[2], setting=over[3]))
+
+
+def _over(counted: decoded.Decoded, limits: ReadLimits) -> tuple[str, str, int, str] | None:
+    """The first limit the sheet's decoded text passes, as (where in the sheet, what, the limit,
+    its setting); None within them all."""
+    for column, most in sorted(counted.longest.items()):
+        if most > limits.max_decoded_value_bytes:
+            return f", column {column}", f"a value of {most:,} bytes", limits.max_decoded_value_bytes, "max_decoded_value_bytes"
+    for column, total in sorted(counted.columns.items()):
+        if total > limits.max_decoded_column_bytes:
+            return (f", column {column}", f"{total:,} bytes of text in {counted.cells[column]:,} cells (the longest value "
+                    f"{counted.longest[column]:,} bytes)", limits.max_decoded_column_bytes, "max_decoded_column_bytes")
+    if counted.batch_bytes > limits.max_decoded_batch_bytes:
+        top = max(counted.text, key=counted.text.get, default="?")
+        return ("", f"{counted.batch_bytes:,} bytes ({counted.span:,} cells, and {sum(counted.text.values()):,} bytes of text, "
+                f"most in column {top}: {counted.text.get(top, 0):,} bytes)", limits.max_decoded_batch_bytes, "max_decoded_batch_bytes")
+    return None
 
 
 def _span(first_col: bytes, first_row: bytes, last_col: bytes, last_row: bytes) -> tuple[str, int]:
@@ -82,26 +109,6 @@ def _span(first_col: bytes, first_row: bytes, last_col: bytes, last_row: bytes) 
     columns = sorted((_column_number(first_col), _column_number(last_col)))
     text = f"{first_col.decode()}{first_row.decode()}:{last_col.decode()}{last_row.decode()}"
     return text, (rows[1] - rows[0] + 1) * (columns[1] - columns[0] + 1)
-
-
-def _scanned_span(book: zipfile.ZipFile, part: zipfile.ZipInfo) -> tuple[str, int] | None:
-    """The range a worksheet's cell references span, read through (only for a sheet that
-    declares none); None when it has none."""
-    rows: set[int] = set()
-    columns: set[bytes] = set()
-    carry = b""
-    with book.open(part) as fh:
-        while chunk := fh.read(SCAN_CHUNK):
-            text = carry + chunk
-            for letters, digits in set(_REFERENCE.findall(text)):
-                rows.add(int(digits))
-                if letters:
-                    columns.add(letters)
-            carry = text[-64:]  # a reference cut by the chunk's end is read whole with the next
-    if not rows:
-        return None
-    by_number = sorted(columns or {b"A"}, key=_column_number)
-    return _span(by_number[0], str(min(rows)).encode(), by_number[-1], str(max(rows)).encode())
 
 
 def _column_number(letters: bytes) -> int:

@@ -7,7 +7,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import errno
 import functools
+import os
+import re
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
@@ -140,6 +143,29 @@ def failures() -> dict[str, dict[str, str]]:
 def failure(key: str, **fields) -> str:
     """The message of a foreseen failure, its fields filled in."""
     return failures()[key]["message"].format(**fields)
+
+
+def os_failure(exc: BaseException, path: object = None) -> str | None:
+    """The message of a foreseen fault of the file system (the failures.toml entries that list
+    `errno` names: a folder that cannot be written, a full disk, a file where a folder is
+    needed), or None for any other error. An OSError is known by its errno; another library's
+    error (DuckDB's "IO Error: ... No space left on device") by the system's words for one.
+    `path`: the file, where the error does not name it."""
+    code = exc.errno if isinstance(exc, OSError) else None
+    for entry in failures().values():
+        for name in entry.get("errno", ()):
+            number = getattr(errno, name, None)
+            if number is None or not (code == number or (code is None and os.strerror(number) in str(exc))):
+                continue
+            where = getattr(exc, "filename", None) or path or _quoted_path(str(exc)) or "a file"
+            return entry["message"].format(path=where, reason=os.strerror(number).lower())
+    return None
+
+
+def _quoted_path(text: str) -> str | None:
+    """The first quoted absolute path of an error's text (DuckDB quotes the file it names)."""
+    found = re.search(r"[\"'](/[^\"']+)[\"']", text)
+    return found.group(1) if found else None
 
 
 def earliest_prepare_date() -> dt.date:

@@ -45,8 +45,14 @@ def key(name: str) -> str:
     """A place name as placement compares it: the steps macros.spelled_name applies to the
     records' names (accents dropped, punctuation as spaces, abbreviations spelled out)."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()  # Doña: DONA
-    text = re.sub(r"[^A-Z0-9]+", " ", plain.upper().replace("'", "")).strip()
+    text = re.sub(r"[^A-Z0-9]+", " ", without_apostrophes(plain.upper())).strip()
     return " ".join(SPELLED.get(token, token) for token in text.split())
+
+
+def without_apostrophes(text: str) -> str:
+    """A letter's elision is a space (O'FALLON is O FALLON, COEUR D'ALENE is COEUR D ALENE, as
+    the ZIP table spells them), any other apostrophe is dropped (SHERIFF'S is SHERIFFS)."""
+    return re.sub(r"(^|[^A-Z0-9])([A-Z])'", r"\1\2 ", text).replace("'", "")
 
 
 def county_key(name: str) -> str:

@@ -62,6 +62,7 @@ alter table audit.sources add column if not exists duplicate_rule varchar defaul
 alter table audit.sources add column if not exists states varchar[];
 alter table audit.sources add column if not exists extracted_on date;
 alter table audit.sources add column if not exists has_lift_date boolean default false;
+alter table audit.sources add column if not exists load_settings varchar;
 alter table audit.loads add column if not exists rules_fingerprint varchar;
 alter table audit.loads add column if not exists load_key integer;
 alter table audit.loads add column if not exists delimiter varchar;

@@ -1,5 +1,7 @@
 -- A place's or facility's name as placement and folding compare it: accents dropped, upper
--- case, apostrophes removed (SHERIFF'S is SHERIFFS), any other punctuation a space, and each
+-- case, a single letter's elision a space (O'FALLON is O FALLON, COEUR D'ALENE is COEUR D ALENE, as
+-- the ZIP table of reference.city_counties spells them), any other apostrophe removed (SHERIFF'S
+-- is SHERIFFS), any other punctuation a space, and each
 -- word that reference.name_abbreviations lists for `scope` ('facility' or 'city') spelled out
 -- (CNTY, CO. and CTY are COUNTY; FT. is FORT). Null for a null name.
 -- depends on: reference.name_abbreviations
@@ -14,7 +16,11 @@
         from (
             select
                 string_split(trim(regexp_replace(
-                    replace(upper(strip_accents(name)), '''', ''), '[^A-Z0-9]+', ' ', 'g'
+                    replace(
+                        regexp_replace(upper(strip_accents(name)), '(^|[^A-Z0-9])([A-Z])''', '\1\2 ', 'g'),
+                        '''', ''
+                    ),
+                    '[^A-Z0-9]+', ' ', 'g'
                 )), ' ') as words,
         ) as spaced
     ) as words
