@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from detainers.transform import decoded  # noqa: E402
-from schemas.reference import limits  # noqa: E402
+from detainers.schemas.reference import limits  # noqa: E402
 from tests.badfiles import GOOD, write_shared_strings_xlsx  # noqa: E402
 
 BUNDLED = ROOT / "data" / "foia" / "lesa-stu-fy2015-foia-15-87693.xlsx"

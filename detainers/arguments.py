@@ -30,7 +30,7 @@ def window_asked(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
 def manifest_window(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
     """`releases --manifest`'s window: --start (default: the first day a known release holds)
     and --end (default: today), in order."""
-    from schemas.reference import releases
+    from detainers.schemas.reference import releases
 
     first = min(r.held_days[0] for r in releases().values())
     window = (date_asked(start, first, "--start"), date_asked(end, dt.date.today(), "--end"))
@@ -43,7 +43,7 @@ def states_asked(values: list[str] | None) -> tuple[str, ...] | None:
     """--state values as two-letter codes (names accepted); None: the nation."""
     if not values:
         return None
-    from schemas.reference import as_state_codes
+    from detainers.schemas.reference import as_state_codes
 
     try:
         return as_state_codes(values)

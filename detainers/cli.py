@@ -82,7 +82,7 @@ def _guarded(warehouse: Path | None = None) -> Iterator[None]:
     except Exception as exc:  # a bug, or a fault nobody foresaw: still one line
         if stop.requested():  # DuckDB turns a signal during a query into "RuntimeError: Query interrupted"
             _interrupted(warehouse)
-        from schemas.reference import os_failure
+        from detainers.schemas.reference import os_failure
 
         if os_failure(exc):  # a full disk, a read-only folder (failures.toml)
             _fail(os_failure(exc))
@@ -327,7 +327,7 @@ def dictionary(
     """Write the data dictionary page (docs/data_dictionary.md) from sql/dictionary.toml and
     the columns of the published warehouse; fail naming any column left undescribed."""
     with _guarded():
-        from detainers.build.dictionary import DEFAULT_PAGE, undescribed, write_markdown
+        from detainers.warehouse.dictionary import DEFAULT_PAGE, undescribed, write_markdown
         from detainers.report.headline import published_marts
 
         with published_marts(warehouse) as con:
@@ -356,13 +356,11 @@ def serve(
     with _guarded():
         check_schedule(cron, timezone)
         from detainers.extract.manifest import load_manifest
-        from detainers.launch import check_prefect_home
+        from detainers.launch import check_prefect_home, prefect_entry
 
         load_manifest(manifest)
         check_prefect_home()
-        from flows.serve import serve as serve_flow
-
-        serve_flow(manifest, warehouse, cron=cron, timezone=timezone, name=name, wait_seconds=wait)
+        prefect_entry("serve")(manifest, warehouse, cron=cron, timezone=timezone, name=name, wait_seconds=wait)
 
 
 def main() -> None:

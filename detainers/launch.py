@@ -10,6 +10,7 @@ files and environment variables only: Prefect is imported only when it will run.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import tomllib
@@ -87,6 +88,44 @@ def _existing_parent(path: Path) -> Path:
     return path
 
 
+# Quiet, offline-safe Prefect defaults, each a Prefect setting a user's own environment overrides:
+# no analytics, time for the local server's first start, and the pipeline's own log lines
+# (logger `detainers`: each source fetched and loaded, the models, the publish) sent to the
+# run's logs in Prefect's UI.
+PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
+    "PREFECT_LOGGING_EXTRA_LOGGERS": "detainers",
+}
+PREFECT_ENTRIES = "detainers.prefect"  # the entry point group of the flows (pyproject.toml)
+
+
+def prefect_environment() -> None:
+    """Prefect's defaults for this process (PREFECT_DEFAULTS), set before Prefect is imported.
+    The pipeline's INFO lines then reach the run's log in Prefect's UI only, not again the
+    console (the command prints a summary, `serve` a line per run)."""
+    for key, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    logger = logging.getLogger("detainers")
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def prefect_entry(name: str):
+    """A flow or the serve loop of the Prefect layer, by its entry point name (run_flow,
+    backfill_flow, serve), with Prefect's defaults set first."""
+    from importlib.metadata import entry_points
+
+    found = entry_points(group=PREFECT_ENTRIES, name=name)
+    if not found:
+        raise DetainersError(f"the Prefect flows are not installed (no entry point {name!r} in {PREFECT_ENTRIES}): "
+                             "install the project with `pip install .`")
+    prefect_environment()
+    return next(iter(found)).load()
+
+
 def run(flow: str, tracked: bool | None, plan, warehouse: Path, wait_seconds: float, **flow_parameters):
     """Run the plan: as the Prefect flow `flow` when tracked (None: when an API is configured),
     else as plain Python. The flow builds its own plan from its parameters (a deployment's
@@ -98,10 +137,7 @@ def run(flow: str, tracked: bool | None, plan, warehouse: Path, wait_seconds: fl
 
         return run_pipeline(plan, warehouse, wait_seconds)
     check_prefect_home()
-    import importlib
-
-    state = getattr(importlib.import_module("flows.pipeline"), flow)(
-        warehouse=warehouse, wait_seconds=wait_seconds, return_state=True, **flow_parameters)
+    state = prefect_entry(flow)(warehouse=warehouse, wait_seconds=wait_seconds, return_state=True, **flow_parameters)
     if state.is_failed():
         raise DetainersError(state.message)
     return state.result()

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from detainers.build import warehouse as wh
-from detainers.build.audit import record_run, rules_fingerprint, write_build_info
-from detainers.build.exports import exports_current, place_exports, prepare_exports, write_exports
+from detainers.warehouse import database as wh
+from detainers.warehouse.audit import record_run, rules_fingerprint, write_build_info
+from detainers.warehouse.exports import exports_current, place_exports, prepare_exports, write_exports
 from detainers import stop
 from detainers.errors import DetainersError
 from detainers.extract.fetch import Expected, Landed, PreviousFetch, RetryPolicy, check_pinned, fetch
@@ -37,7 +37,7 @@ from detainers.plan import FETCH_CONCURRENCY, Plan, plan_backfill, plan_run  # n
 from detainers.paths import landing_dir
 from detainers.report.headline import DEFAULT_END, DEFAULT_START, headline
 from detainers.summary import RunSummary, SourceOutcome, new_run
-from schemas.reference import os_failure
+from detainers.schemas.reference import os_failure
 
 # What only a build needs (polars, pyarrow, pandera: about half a second to import) is
 # imported when a build starts, so a run that finds nothing changed never pays for it.
@@ -299,7 +299,7 @@ def load_into_build(build: Path, source: Source, landed: Landed, run_id: str) ->
 def build_and_test(build: Path, run: dict, fingerprint: str) -> dict:
     """The SQL models and data tests, the build's own records (`fingerprint`: of the rules and
     models it is built with), and the headline it publishes."""
-    from detainers.build.models import build_models
+    from detainers.warehouse.models import build_models
     from detainers.transform.published import published_facility_declines
 
     def steps(con):

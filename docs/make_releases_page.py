@@ -19,8 +19,8 @@ sys.path.insert(0, str(ROOT))
 from detainers.extract.window_manifest import cover, manifest_toml  # noqa: E402
 from detainers.report.releases import oig_days  # noqa: E402
 from detainers.report.window import DEFAULT_END, DEFAULT_START  # noqa: E402
-from schemas.layouts import known_layouts  # noqa: E402
-from schemas.reference import releases  # noqa: E402
+from detainers.schemas.layouts import known_layouts  # noqa: E402
+from detainers.schemas.reference import releases  # noqa: E402
 
 PAGE = ROOT / "docs" / "releases-and-layouts.md"
 BLOCK = re.compile(r"(<!-- generated: (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- end: (?P=name) -->)", re.S)

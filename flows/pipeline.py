@@ -27,7 +27,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from detainers.errors import DetainersError
 from detainers.pipeline import FETCH_CONCURRENCY, Stages, plan_backfill, plan_run, run_pipeline
 from detainers.summary import RunSummary
-from flows.artifacts import publish_artifacts
+from detainers.flows.artifacts import publish_artifacts
 
 
 def _as_task(name: str, fn: Callable):

@@ -46,7 +46,7 @@ def parameters(manifest: Path, warehouse: Path, wait_seconds: float) -> dict:
 def deployment(manifest: Path, warehouse: Path, cron: str = DEFAULT_CRON, timezone: str = DEFAULT_TIMEZONE,
                name: str = DEPLOYMENT_NAME, wait_seconds: float = 600.0):
     """The deployment `serve` registers, built without contacting a server (for tests)."""
-    from flows.pipeline import run_flow
+    from detainers.flows.pipeline import run_flow
 
     return run_flow.to_deployment(
         name=name,

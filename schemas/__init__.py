@@ -12,7 +12,7 @@ from pathlib import Path
 def rule_files() -> list[Path]:
     """The data files that decide how rows are read, normalized, validated and reconciled:
     layouts and reference data (published figures included)."""
-    from schemas import layouts, reference
+    from detainers.schemas import layouts, reference
 
     folder = reference.REFERENCE_DIR
     return sorted([*layouts.LAYOUT_DIR.glob("*.toml"), *folder.glob("*.csv"), *folder.glob("*.toml"), *folder.glob("published/*.csv")])

@@ -5,7 +5,7 @@ Everything else is derived from this table:
 - the pandera model that validates rows (schemas/canonical_model.py);
 - the fields a layout may map a published column onto (`PUBLISHED_FIELDS`, schemas/layouts);
 - the fields normalization derives (detainers/transform/normalize.py);
-- the columns and types of raw.detainer_rows and the raw.detainers view (detainers/build/ddl.py).
+- the columns and types of raw.detainer_rows and the raw.detainers view (detainers/warehouse/ddl.py).
 
 Each field's `origin` says where its value comes from: `provenance` (where in the file the
 row is, and whether the reader found it whole), `published` (a column of the file, cleaned:
@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from schemas import reference
+from detainers.schemas import reference
 
 EARLIEST = reference.earliest_prepare_date()
 PROVENANCE, PUBLISHED, DERIVED = "provenance", "published", "derived"

@@ -11,8 +11,8 @@ import functools
 import pandera.polars as pa
 import polars as pl
 
-from schemas import reference
-from schemas.canonical import DATAFRAME_CHECK_REASONS, FIELDS, TEXT_FIELDS
+from detainers.schemas import reference
+from detainers.schemas.canonical import DATAFRAME_CHECK_REASONS, FIELDS, TEXT_FIELDS
 
 
 def _row_read_whole(data: pa.PolarsData) -> pl.LazyFrame:

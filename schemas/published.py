@@ -10,8 +10,8 @@ from typing import Any
 import pandera.polars as pa
 import polars as pl
 
-from schemas.canonical import DATE_FIELDS
-from schemas.layouts import Layout
+from detainers.schemas.canonical import DATE_FIELDS
+from detainers.schemas.layouts import Layout
 
 
 def published_schema(layout: Layout) -> pa.DataFrameSchema:

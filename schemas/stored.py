@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from schemas.canonical import COLUMNS, FIELDS, PROVENANCE, TEXT_FIELDS, value_id
+from detainers.schemas.canonical import COLUMNS, FIELDS, PROVENANCE, TEXT_FIELDS, value_id
 
 SQL_TYPES = {str: "varchar", int: "bigint", dt.date: "date", dt.datetime: "timestamp", bool: "boolean"}
 ROWS_VIEW = "raw.detainer_rows"

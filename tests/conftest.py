@@ -27,7 +27,9 @@ from pathlib import Path
 
 import pytest
 
-import flows  # noqa: F401  (sets offline-safe Prefect defaults before Prefect is imported)
+from detainers.launch import prefect_environment
+
+prefect_environment()  # the defaults the command sets before Prefect is imported, for every test process
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_EXTRACT = ROOT / "data" / "foia" / "lesa-stu-fy2015-foia-15-87693.xlsx"
@@ -190,7 +192,7 @@ def _drain_prefect_workers() -> None:
 def bundled_run(prefect_server):
     """The real flow, run once per session on the bundled extract: (warehouse path, run
     summary). Read it; write only to a copy (copied_warehouse)."""
-    from flows.pipeline import run_flow
+    from detainers.flows.pipeline import run_flow
 
     folder = shared_dir() / "bundled"
     warehouse, summary_file = folder / "detainers.duckdb", shared_dir() / "bundled-summary.pickle"

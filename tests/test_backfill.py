@@ -34,7 +34,7 @@ def contents(warehouse) -> dict[str, list]:
 
 
 def backfill(manifest, warehouse, start, end):
-    from flows.pipeline import backfill_flow
+    from detainers.flows.pipeline import backfill_flow
 
     return backfill_flow(manifest=manifest, warehouse=warehouse, start=start, end=end)
 

@@ -15,10 +15,10 @@ import pytest
 
 from detainers.errors import DetainersError, FetchError, LayoutError, ManifestError, RejectThresholdError
 from detainers.extract.fetch import fetch
-from detainers.build.warehouse import connect
+from detainers.warehouse.database import connect
 from detainers.pipeline import load_landed
 from detainers.extract.manifest import Source, load_manifest
-from schemas.layouts import get_layout
+from detainers.schemas.layouts import get_layout
 from detainers.transform.info import ReadInfo
 from detainers.transform.read import read_batches
 from tests.badfiles import GOOD, HEADER, OLE2, good_rows, row, set_error_cell, write_csv, write_xlsx

@@ -11,9 +11,9 @@ import pytest
 
 from detainers.transform.normalize import canonical_values
 from detainers.transform.values import Normalizer, to_canonical
-from schemas.canonical import COLUMNS, PUBLISHED_FIELDS
+from detainers.schemas.canonical import COLUMNS, PUBLISHED_FIELDS
 from detainers.transform.validate import split_valid
-from schemas.layouts import get_layout
+from detainers.schemas.layouts import get_layout
 from detainers.transform.info import ReadInfo
 from detainers.transform.read import read_batches
 from tests.conftest import BUNDLED_EXTRACT, ROOT

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import duckdb
 
-from detainers.build.ddl import LOAD_COLUMNS, apply_ddl
+from detainers.warehouse.ddl import LOAD_COLUMNS, apply_ddl
 from detainers.transform.values import to_canonical
-from schemas.canonical import COLUMNS, FIELDS, PUBLISHED_FIELDS, TEXT_FIELDS, derived_from, value_id
-from schemas.layouts import known_layouts
-from schemas.stored import row_columns
+from detainers.schemas.canonical import COLUMNS, FIELDS, PUBLISHED_FIELDS, TEXT_FIELDS, derived_from, value_id
+from detainers.schemas.layouts import known_layouts
+from detainers.schemas.stored import row_columns
 from tests.test_schemas import LAYOUT, published
 
 
@@ -54,8 +54,9 @@ def test_the_derivation_fingerprint_covers_every_schemas_module_the_transform_ru
         node.module
         for path in (root / "detainers" / "transform").glob("*.py")
         for node in ast.walk(ast.parse(path.read_text("utf-8")))
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("schemas.")
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("detainers.schemas.")
     }
-    modules = imported - {"schemas.layouts", "schemas.reference"}
-    assert modules >= {"schemas.canonical", "schemas.canonical_model", "schemas.published"}
-    assert {root / (module.replace(".", "/") + ".py") for module in modules} <= {path.resolve() for path in CODE}
+    modules = imported - {"detainers.schemas.layouts", "detainers.schemas.reference"}
+    assert modules >= {"detainers.schemas.canonical", "detainers.schemas.canonical_model", "detainers.schemas.published"}
+    files = {root / (module.removeprefix("detainers.").replace(".", "/") + ".py") for module in modules}
+    assert files <= {path.resolve() for path in CODE}

@@ -19,12 +19,12 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-import schemas.reference as reference
+from detainers.schemas import reference
 from detainers.cli import app
 from detainers.extract.manifest import load_manifest
 from detainers.extract.window_manifest import cover
 from detainers.report.releases import catalog, print_catalog
-from schemas.reference import releases
+from detainers.schemas.reference import releases
 from tests.conftest import BUNDLED_EXTRACT
 from tests.published_shapes import lesa_csv
 from tests.release_shapes import icfo_2025_workbook, march_2026_workbook

@@ -8,8 +8,8 @@ import json
 import duckdb
 from typer.testing import CliRunner
 
-from detainers.build.models import discover
-from detainers.build.reference import load_reference
+from detainers.warehouse.models import discover
+from detainers.warehouse.reference import load_reference
 from detainers.cli import app
 
 MODELS = ("macros.jurisdiction_id", "macros.spelled_name", "macros.folded_facility_name",

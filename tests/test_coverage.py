@@ -71,7 +71,7 @@ def report(warehouse, *args) -> dict:
 @pytest.fixture(scope="module")
 def two_releases(prefect_server, tmp_path_factory):
     """The real flow on the bundled national release and a one-state release for 2014-01..09."""
-    from flows.pipeline import run_flow
+    from detainers.flows.pipeline import run_flow
 
     tmp_path = tmp_path_factory.mktemp("coverage")
     warehouse = tmp_path / "wh" / "detainers.duckdb"
@@ -176,7 +176,7 @@ def test_a_rule_edit_reaches_rows_already_loaded(tmp_path, monkeypatch):
     """Adding a facility to the placeholder list re-derives the source from its landing file
     at the next run; a run with no edit leaves the published file as it was."""
     from detainers.pipeline import plan_run, run_pipeline
-    from schemas import reference
+    from detainers.schemas import reference
 
     rules = tmp_path / "reference"
     shutil.copytree(reference.REFERENCE_DIR, rules)

@@ -14,7 +14,7 @@ from detainers.transform import read as read_module
 from detainers.transform.info import ReadInfo
 from detainers.transform.read_csv import _sample_clean, read_csv
 from detainers.transform.limits import ReadLimits
-from schemas.layouts import get_layout
+from detainers.schemas.layouts import get_layout
 from tests.badfiles import GOOD, HEADER, good_rows
 from tests.test_bad_inputs import land_and_load as land_and_load_as, query
 

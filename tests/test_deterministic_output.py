@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import duckdb
 
-from detainers.build.warehouse import connect
+from detainers.warehouse.database import connect
 from detainers.extract.fetch import fetch
 from detainers.extract.manifest import Source
 from detainers.pipeline import load_landed
 from detainers.transform.validate import split_valid
 from detainers.transform.values import to_canonical
-from schemas.layouts import get_layout
+from detainers.schemas.layouts import get_layout
 from tests.badfiles import GOOD, HEADER, good_rows, row, write_csv
 
 LAYOUT = get_layout("lesa_stu")

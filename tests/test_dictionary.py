@@ -5,7 +5,7 @@ import duckdb
 from typer.testing import CliRunner
 
 from detainers.cli import app
-from detainers.build.dictionary import DEFAULT_PAGE as PAGE_IN_A_CLONE, SCHEMAS, load_dictionary, undescribed, warehouse_columns
+from detainers.warehouse.dictionary import DEFAULT_PAGE as PAGE_IN_A_CLONE, SCHEMAS, load_dictionary, undescribed, warehouse_columns
 from tests.conftest import ROOT
 
 DEFAULT_PAGE = ROOT / PAGE_IN_A_CLONE  # the default is relative to the working directory: the clone's top level

@@ -125,7 +125,7 @@ def count_by_source(warehouse):
 
 
 def test_a_failing_source_is_named_and_the_others_load(prefect_server, httpserver, tmp_path, caplog):
-    from flows.pipeline import run_flow
+    from detainers.flows.pipeline import run_flow
 
     caplog.set_level(logging.ERROR, logger="werkzeug")
     local = write_csv(tmp_path / "local.csv", [HEADER, *good_rows(3)])
@@ -158,7 +158,7 @@ def test_an_unforeseen_fault_fails_only_its_source(prefect_server, tmp_path, mon
     with a one-line message (no URL secrets); the other sources load and publish."""
     import detainers.pipeline
     import detainers.transform.batches as batches
-    from flows.pipeline import run_flow
+    from detainers.flows.pipeline import run_flow
 
     files = {name: write_csv(tmp_path / f"{name}.csv", [HEADER, *good_rows(2, start=__import__("datetime").date(2014 + i, 1, 1))])
              for i, name in enumerate(("good", "fetch-bug", "load-bug"))}

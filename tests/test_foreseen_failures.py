@@ -24,7 +24,7 @@ from werkzeug import Response
 
 from detainers.cli import app
 from detainers.transform.header import NOT_QUOTED
-from schemas.reference import failure, failures, os_failure
+from detainers.schemas.reference import failure, failures, os_failure
 from tests.badfiles import GOOD, HEADER, good_rows, write_csv, write_xlsx
 from tests.conftest import BUNDLED_EXTRACT, ROOT
 from tests.mounts import CLI, detainers_with_mounts, namespaces_work, needs_namespaces, python_with_mounts
@@ -227,7 +227,7 @@ def test_a_fault_placing_the_exports_after_the_publish_is_repaired_by_the_next_r
     warehouse is published, the run says the exports are behind it, and the next run, with
     nothing else changed, writes them again."""
     import detainers.pipeline
-    from detainers.build.exports import place_exports
+    from detainers.warehouse.exports import place_exports
     from detainers.pipeline import plan_run, run_pipeline
 
     manifest, warehouse = _published(tmp_path)

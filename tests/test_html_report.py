@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from detainers.cli import app
 from detainers.report.charts import column_chart, nice_ticks
-from schemas.reference import state_codes, state_tiles
+from detainers.schemas.reference import state_codes, state_tiles
 
 CHROMIUM = next((shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome") if shutil.which(name)), None)
 CHARTS = ("declines-by-month", "top-jurisdictions", "declines-by-state")

@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from detainers.build import warehouse as wh
+from detainers.warehouse import database as wh
 from tests.conftest import ROOT
 from tests.test_reliability import REMOTE, child_env, published_two_sources, setup, state, wait_until  # noqa: F401 (fixtures)
 

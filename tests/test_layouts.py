@@ -9,7 +9,7 @@ import pytest
 from detainers.errors import ManifestError
 from detainers.extract.manifest import load_manifest
 from detainers.transform.validate import split_valid
-from schemas.layouts import Layout, get_layout
+from detainers.schemas.layouts import Layout, get_layout
 from detainers.transform.values import to_canonical
 from detainers.transform.validate import check_published
 from detainers.transform.info import ReadInfo

@@ -4,7 +4,7 @@ import pytest
 
 from detainers.errors import ManifestError
 from detainers.extract.manifest import load_manifest
-from schemas.reference import failure
+from detainers.schemas.reference import failure
 from tests.conftest import BUNDLED_EXTRACT, ROOT
 
 ENTRY = """

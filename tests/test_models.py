@@ -5,7 +5,7 @@ the file named; a model whose file is gone is dropped. Plain functions on DuckDB
 import duckdb
 import pytest
 
-from detainers.build.models import build_order, discover, parse_model, reads
+from detainers.warehouse.models import build_order, discover, parse_model, reads
 from detainers.errors import DetainersError
 from detainers.paths import SQL_DIR
 
@@ -61,7 +61,7 @@ def test_every_model_of_the_project_declares_what_it_reads():
 
 
 def test_a_model_whose_file_is_gone_is_dropped(tmp_path):
-    from detainers.build import models
+    from detainers.warehouse import models
 
     write(tmp_path, "marts/kept.sql", "select 1 as one\n")
     con = duckdb.connect()

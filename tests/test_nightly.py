@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from detainers.cli import app
 from tests.badfiles import HEADER, good_rows, row, write_csv, write_manifest
-from schemas.reference import failure
+from detainers.schemas.reference import failure
 from tests.conftest import BUNDLED_EXTRACT
 
 

@@ -19,7 +19,7 @@ def test_state_names_and_codes_become_two_letter_codes():
 
 
 def test_every_state_of_the_bundled_extract_is_known():
-    from schemas.reference import state_codes
+    from detainers.schemas.reference import state_codes
 
     assert len({code for code in state_codes().values()}) == 56  # 50 states, DC, 5 territories
 

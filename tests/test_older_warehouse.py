@@ -80,7 +80,7 @@ def test_detainers_run_refuses_a_newer_warehouse_and_leaves_it_as_it_is(built, t
     file, its exports and its landing zone are byte for byte as they were."""
     import hashlib
 
-    from schemas.reference import failure
+    from detainers.schemas.reference import failure
 
     warehouse = made_older(built, tmp_path, str(warehouse_version() + 1))
     with duckdb.connect(str(warehouse)) as con:  # what a newer version might add

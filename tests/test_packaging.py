@@ -31,19 +31,23 @@ def declared_packages() -> list[str]:
     return tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["packages"]
 
 
+# Where each top-level folder of the repository lies in the one `detainers` namespace.
+MAPPED = {"detainers": "detainers", "flows": "detainers/flows", "schemas": "detainers/schemas"}
+
+
 def shipped_files() -> list[str]:
-    """Where each data file a run reads lies in the wheel: schemas/ as it is, the clone's
-    top-level files under detainers/_shipped/."""
+    """Where each data file a run reads lies in the wheel: schemas/ as detainers/schemas/, the
+    clone's top-level files under detainers/_shipped/."""
     schemas = [p for p in (ROOT / "schemas").rglob("*") if p.suffix in (".csv", ".toml")]
     top = [ROOT / "sources.toml", *(ROOT / "sql").rglob("*.sql"), *(ROOT / "sql").rglob("*.toml"),
            *(ROOT / "data" / "foia").glob("*.xlsx")]
-    return ([p.relative_to(ROOT).as_posix() for p in schemas]
+    return (["detainers/" + p.relative_to(ROOT).as_posix() for p in schemas]
             + ["detainers/_shipped/" + p.relative_to(ROOT).as_posix() for p in top])
 
 
 def test_pyproject_lists_every_code_package_and_every_folder_of_shipped_files():
-    code = {".".join(p.parent.relative_to(ROOT).parts) for top in ("detainers", "flows", "schemas")
-            for p in (ROOT / top).rglob("__init__.py")}
+    code = {".".join((MAPPED[top], *p.parent.relative_to(ROOT / top).parts)).replace("/", ".")
+            for top in MAPPED for p in (ROOT / top).rglob("__init__.py")}
     shipped = {"detainers._shipped", "detainers._shipped.data.foia"} | {
         ".".join(("detainers._shipped", *d.relative_to(ROOT).parts))
         for d in [ROOT / "sql", *(ROOT / "sql").rglob("*")] if d.is_dir() and d.name != "__pycache__"}
@@ -78,6 +82,8 @@ def test_a_built_wheel_runs_and_reports_from_an_empty_folder(tmp_path):
     python = venv / "bin" / "python"
     _run(sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps", "--no-index", built)
     site = Path(_run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").stdout.strip())
+    # One name in site-packages: the package and its record, nothing called flows or schemas.
+    assert sorted(p.name for p in site.iterdir()) == ["detainers", built.name.split("-py3")[0] + ".dist-info"]
     (site / "project-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
 
     empty = tmp_path / "somewhere"
@@ -92,6 +98,10 @@ def test_a_built_wheel_runs_and_reports_from_an_empty_folder(tmp_path):
     report = json.loads(_run(venv / "bin" / "detainers", "report", "--json", cwd=empty, env=env).stdout)
     assert (report["detainers_issued"], report["declined_detainers"], report["coverage_ratio"]) == (79_053, 5_501, 0.2342)
     assert (empty / "warehouse" / "detainers.duckdb").is_file()
+
+    # The flows, found through the wheel's entry points, run under Prefect's own temporary server.
+    flow = _run(venv / "bin" / "detainers", "run", "--prefect", "--warehouse", "flow.duckdb", cwd=empty, env=env, timeout=600)
+    assert "79,053 detainers issued, 5,501 declined" in flow.stdout, flow.stdout + flow.stderr
 
 
 def _run(*args, timeout: float = 600, **kwargs) -> subprocess.CompletedProcess:

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from schemas.reference import failure
+from detainers.schemas.reference import failure
 
 PEAK_LIMIT_MB = 1536  # 1.5 GB: any run, whatever its input
 # The CLI, telling at its exit its own peak resident memory since it started (VmHWM): a

@@ -115,7 +115,7 @@ def test_report_errors_are_one_clear_line(tmp_path):
 
 
 def test_running_again_on_the_same_file_changes_nothing(bundled_run, copied_warehouse):
-    from flows.pipeline import run_flow
+    from detainers.flows.pipeline import run_flow
 
     before = copied_warehouse.read_bytes()
     summary = run_flow(manifest=ROOT / "sources.toml", warehouse=copied_warehouse)

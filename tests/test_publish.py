@@ -5,7 +5,7 @@ import sys
 
 import duckdb
 
-from detainers.build import warehouse as wh
+from detainers.warehouse import database as wh
 
 READ = "import duckdb, sys; print(duckdb.connect(sys.argv[1], read_only=True).execute('select answer from t').fetchall())"
 

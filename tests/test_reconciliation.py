@@ -8,7 +8,7 @@ import duckdb
 from typer.testing import CliRunner
 
 from detainers.cli import app
-from schemas.reference import PUBLISHED_FIGURES, reconciliation_statuses
+from detainers.schemas.reference import PUBLISHED_FIGURES, reconciliation_statuses
 from tests.conftest import published_counts
 
 
@@ -91,7 +91,7 @@ def test_report_shows_the_reconciliation_and_json_keeps_its_keys(bundled_run):
 def test_every_mart_is_exported_as_parquet_and_csv_with_the_same_rows(bundled_run):
     """Every mart as Parquet; as CSV too where schemas/reference/exports.toml asks (issue 27:
     not the large daily marts, whose CSV files were most of a publish at millions of rows)."""
-    from schemas.reference import csv_exports
+    from detainers.schemas.reference import csv_exports
 
     warehouse, _ = bundled_run
     exports = warehouse.parent / "exports"
@@ -108,7 +108,7 @@ def test_every_mart_is_exported_as_parquet_and_csv_with_the_same_rows(bundled_ru
 
 
 def test_exports_replace_files_and_drop_stale_ones(copied_warehouse):
-    from detainers.build.exports import write_exports
+    from detainers.warehouse.exports import write_exports
 
     exports = copied_warehouse.parent / "exports"
     exports.mkdir()
@@ -125,7 +125,7 @@ def test_exports_replace_files_and_drop_stale_ones(copied_warehouse):
 def test_csv_exports_open_as_data_never_as_formulas(copied_warehouse):
     """A text cell a spreadsheet would run (=, +, -, @, tab, carriage return first) is prefixed
     with ' in the CSV export (OWASP's rule); Parquet, read by programs, keeps it exact."""
-    from detainers.build.exports import write_exports
+    from detainers.warehouse.exports import write_exports
 
     names = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "PLAIN COUNTY JAIL"]
     with duckdb.connect(str(copied_warehouse)) as con:

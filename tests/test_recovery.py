@@ -67,7 +67,7 @@ def test_a_damaged_warehouse_is_rebuilt_from_the_landing_files(tmp_path, httpser
 
 
 def test_exports_left_behind_by_a_stopped_run_are_rewritten(tmp_path, httpserver):
-    from detainers.build.exports import marker_path
+    from detainers.warehouse.exports import marker_path
 
     manifest, warehouse, _ = two_sources(tmp_path, httpserver)
     assert run_pipeline(plan_run(manifest), warehouse).published

@@ -18,7 +18,7 @@ from detainers.transform.info import ReadInfo
 from detainers.transform.limits import ReadLimits
 from detainers.transform.read import layouts_by_header, read_batches
 from detainers.transform.values import to_canonical
-from schemas.layouts import get_layout
+from detainers.schemas.layouts import get_layout
 from tests.published_shapes import lesa_csv
 from tests.release_shapes import (ICFO_2025_COLUMNS, day, ddp_historical_parquet, ddp_latest_parquet, icfo_2025_workbook,
                                   march_2026_workbook)

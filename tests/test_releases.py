@@ -23,8 +23,8 @@ from detainers.pipeline import plan_run, run_pipeline
 from detainers.transform.info import ReadInfo
 from detainers.transform.read import read_batches
 from detainers.transform.values import to_canonical
-from schemas.layouts import get_layout
-from schemas.reference import releases
+from detainers.schemas.layouts import get_layout
+from detainers.schemas.reference import releases
 from tests.conftest import BUNDLED_EXTRACT, ROOT
 
 DECLINED = "Detainer Declined by LEA"

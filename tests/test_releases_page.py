@@ -16,8 +16,8 @@ from detainers.extract.window_manifest import cover
 from detainers.plan import FETCH_CONCURRENCY
 from detainers.progress import LineReporter
 from detainers.report.window import DEFAULT_END, DEFAULT_START
-from schemas.layouts import get_layout
-from schemas.reference import REFERENCE_DIR, releases
+from detainers.schemas.layouts import get_layout
+from detainers.schemas.reference import REFERENCE_DIR, releases
 from tests.conftest import ROOT
 from tests.published_shapes import ERO_COLUMNS
 

@@ -23,7 +23,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from detainers.build import warehouse as wh
+from detainers.warehouse import database as wh
 from detainers.cli import app
 from detainers.errors import WarehouseBusyError
 from tests.badfiles import HEADER, good_rows, write_csv
@@ -94,7 +94,7 @@ def kill(proc: subprocess.Popen) -> None:
 def published_two_sources(prefect_server, tmp_path_factory):
     """Made once per session: a published warehouse of two sources (3 local rows, 2 remote
     from the session's fault server), and the local file changed since."""
-    from flows.pipeline import run_flow
+    from detainers.flows.pipeline import run_flow
 
     server = FaultServer(("ok", REMOTE), stall_seconds=60)
     folder = tmp_path_factory.mktemp("two-sources")
@@ -121,7 +121,7 @@ def setup(published_two_sources, tmp_path):
 
 
 def test_a_run_killed_at_any_stage_leaves_the_published_warehouse_as_it_was(setup, tmp_path):
-    from flows.pipeline import run_flow
+    from detainers.flows.pipeline import run_flow
 
     manifest, warehouse, server = setup
     server.then(("stall", REMOTE), ("ok", REMOTE))  # the first run's download stalls halfway
@@ -182,7 +182,7 @@ def test_a_lock_left_by_a_dead_process_does_not_block(tmp_path):
         assert json.loads(lock.read_text())["command"] == "detainers run (next)"
     # A live holder in another process blocks, and is named.
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from pathlib import Path; from detainers.build.warehouse import write_lock\n"
+        "import sys, time; from pathlib import Path; from detainers.warehouse.database import write_lock\n"
         f"with write_lock(Path({str(warehouse)!r}), 'detainers run (holder)'):\n"
         "    print('held', flush=True); time.sleep(60)")], cwd=ROOT, stdout=subprocess.PIPE, text=True, start_new_session=True)
     try:
@@ -217,7 +217,7 @@ while not stop.exists():
 
 
 def test_readers_during_a_run_see_the_old_or_the_new_version_never_half(setup, tmp_path):
-    from flows.pipeline import run_flow
+    from detainers.flows.pipeline import run_flow
 
     manifest, warehouse, _ = setup
     old = list(state(warehouse))

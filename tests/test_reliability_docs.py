@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 import re
 
-from schemas.reference import limits
+from detainers.schemas.reference import limits
 from tests.conftest import ROOT
 
 PAGE = ROOT / "docs" / "reliability.md"
@@ -49,7 +49,7 @@ def test_the_memory_table_is_the_measured_one_and_keeps_the_promise():
 
 def test_the_messages_quoted_are_the_ones_given():
     from detainers.versions import warehouse_version
-    from schemas.reference import failure
+    from detainers.schemas.reference import failure
 
     page = " ".join(PAGE.read_text("utf-8").split())
     version = warehouse_version()

@@ -7,7 +7,7 @@ import pytest
 
 from detainers.errors import LayoutError
 from detainers.transform.validate import split_valid
-from schemas.layouts import get_layout
+from detainers.schemas.layouts import get_layout
 from detainers.transform.values import to_canonical
 from detainers.transform.validate import check_published
 

@@ -18,7 +18,7 @@ from werkzeug import Response
 from detainers.cli import app
 from detainers.errors import FetchError
 from detainers.extract.fetch import RetryPolicy, fetch
-from detainers.build.warehouse import connect
+from detainers.warehouse.database import connect
 from detainers.pipeline import load_landed
 from detainers.extract.manifest import Source, load_manifest
 from tests.badfiles import HEADER, good_rows, write_csv
@@ -229,7 +229,7 @@ def system_file_lines() -> list[str]:
 def test_system_files_never_leak_into_errors_logs_the_warehouse_or_prefect(prefect_server, tmp_path, caplog):
     """Sources pointed (by mistake or on purpose) at system files fail with messages that name
     the path, never quote the content; the good source still loads."""
-    from flows.pipeline import run_flow
+    from detainers.flows.pipeline import run_flow
 
     (tmp_path / "innocent.csv").symlink_to("/etc/passwd")
     (tmp_path / "env.csv").symlink_to("/proc/self/environ")

@@ -6,12 +6,12 @@ from typer.testing import CliRunner
 
 from detainers.cli import app
 from detainers.summary import RunSummary, SourceOutcome
-from flows.artifacts import HEADLINE_KEY, SUMMARY_KEY, headline_table, summary_markdown
+from detainers.flows.artifacts import HEADLINE_KEY, SUMMARY_KEY, headline_table, summary_markdown
 from tests.conftest import ROOT
 
 
 def test_the_deployment_runs_the_flow_nightly_with_absolute_paths(tmp_path):
-    from flows.serve import deployment
+    from detainers.flows.serve import deployment
 
     d = deployment(ROOT / "sources.toml", tmp_path / "w.duckdb")
     assert d.name == "nightly" and d.flow_name == "detainers-run"
@@ -21,7 +21,7 @@ def test_the_deployment_runs_the_flow_nightly_with_absolute_paths(tmp_path):
 
 
 def test_the_schedule_is_configurable(tmp_path):
-    from flows.serve import deployment
+    from detainers.flows.serve import deployment
 
     d = deployment(ROOT / "sources.toml", tmp_path / "w.duckdb", cron="30 1 * * 1-5", timezone="America/New_York", name="weekdays")
     (schedule,) = d.schedules
@@ -84,7 +84,7 @@ def artifacts_of(flow_run_id) -> dict:
 def test_a_run_shows_its_stages_and_counts_in_prefects_logs(bundled_run):
     from prefect.client.orchestration import get_client
 
-    from flows.artifacts import SUMMARY_KEY as key
+    from detainers.flows.artifacts import SUMMARY_KEY as key
 
     _, summary = bundled_run
     with get_client(sync_client=True) as client:
@@ -97,7 +97,7 @@ def test_a_run_shows_its_stages_and_counts_in_prefects_logs(bundled_run):
 
 
 def test_a_run_that_finds_nothing_changed_publishes_both_artifacts_and_says_so(copied_warehouse):
-    from flows.pipeline import run_flow
+    from detainers.flows.pipeline import run_flow
 
     state = run_flow(manifest=ROOT / "sources.toml", warehouse=copied_warehouse, return_state=True)
     assert state.is_completed() and not state.result().published
@@ -107,7 +107,7 @@ def test_a_run_that_finds_nothing_changed_publishes_both_artifacts_and_says_so(c
 
 
 def test_a_served_run_prints_a_line_as_it_starts_and_ends(copied_warehouse, monkeypatch, capfd):
-    from flows.pipeline import run_flow
+    from detainers.flows.pipeline import run_flow
 
     monkeypatch.setenv("PREFECT__RUNTIME__DEPLOYMENT__ID", "nightly")  # as `detainers serve` runs it
     run_flow(manifest=ROOT / "sources.toml", warehouse=copied_warehouse)
@@ -117,8 +117,8 @@ def test_a_served_run_prints_a_line_as_it_starts_and_ends(copied_warehouse, monk
 
 
 def test_a_failed_run_is_one_line_in_its_state_and_logs_not_a_traceback(copied_warehouse, monkeypatch, capfd):
-    from detainers.build import warehouse as wh
-    from flows.pipeline import run_flow
+    from detainers.warehouse import database as wh
+    from detainers.flows.pipeline import run_flow
 
     monkeypatch.setenv("PREFECT__RUNTIME__DEPLOYMENT__ID", "nightly")
     with wh.write_lock(copied_warehouse, "another run"):

@@ -96,7 +96,7 @@ def releases(tmp_path, httpserver):
 
 
 def run(manifest, warehouse):
-    from flows.pipeline import run_flow
+    from detainers.flows.pipeline import run_flow
 
     return run_flow(manifest=manifest, warehouse=warehouse)
 
@@ -241,7 +241,7 @@ create table audit.sources (
 
 
 def test_a_warehouse_built_before_these_columns_gains_them(tmp_path):
-    from detainers.build.warehouse import connect
+    from detainers.warehouse.database import connect
 
     path = tmp_path / "old.duckdb"
     with duckdb.connect(str(path)) as con:

@@ -1,5 +1,5 @@
 """The published warehouse opens in DuckDB 1.x readers, not only in the DuckDB 2.0 that wrote
-it: every new file is written in detainers.build.warehouse.STORAGE_VERSION's format, and a
+it: every new file is written in detainers.warehouse.database.STORAGE_VERSION's format, and a
 file published in another format is rewritten in it by the next run, once.
 
 The reader is the DuckDB CLI 1.5 from PyPI (`duckdb-cli`, what a user on call reaches for; a
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from detainers.build import warehouse as wh
+from detainers.warehouse import database as wh
 from detainers.errors import DetainersError
 from detainers.pipeline import plan_run, run_pipeline
 from tests.conftest import ROOT

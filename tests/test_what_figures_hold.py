@@ -58,7 +58,7 @@ def ca_rows() -> list[dict]:
 def three_sources(prefect_server, tmp_path_factory):
     """The real flow on the bundled national release, Pennsylvania's of 2014-01 .. 09 and
     California's of 2016-01 .. 03 with decline dates."""
-    from flows.pipeline import run_flow
+    from detainers.flows.pipeline import run_flow
 
     tmp = tmp_path_factory.mktemp("three")
     pa = lesa_csv(tmp / "pa-2014.csv", pa_rows())

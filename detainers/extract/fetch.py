@@ -28,7 +28,7 @@ from detainers.extract.link import land_shared
 from detainers.extract.local import open_local
 from detainers.extract.meter import Limits, Meter, deadline_passed
 from detainers.extract.redact import redact_url
-from schemas.reference import failure
+from detainers.schemas.reference import failure
 from detainers.extract.transfer import CHUNK, Download, land_copy, metered, read_chunks, sha256_of
 
 # requests and urllib3 are imported by a fetch over HTTP only: a local file's run never pays for them.

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from detainers.errors import FetchError
 from detainers.extract.redact import redact_url
 from detainers.paths import PARTIAL_PREFIX
-from schemas.reference import failure
+from detainers.schemas.reference import failure
 
 DIRECTORY_MODE, FILE_MODE = 0o700, 0o600
 

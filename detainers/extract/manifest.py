@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from detainers.errors import DetainersError, ManifestError
 from detainers.extract.redact import redact_url
 from detainers.extract.meter import MAX_BYTES, MAX_SECONDS, MIN_BYTES_PER_SECOND
-from schemas.layouts import FORMATS, InvalidLayoutFile, Layout, get_layout, known_layouts
-from schemas.reference import Release, as_state_codes, failure, limits, releases
+from detainers.schemas.layouts import FORMATS, InvalidLayoutFile, Layout, get_layout, known_layouts
+from detainers.schemas.reference import Release, as_state_codes, failure, limits, releases
 
 # Layout keys a manifest entry may set for its own file, besides `columns`.
 LAYOUT_OPTIONS = ("header_row", "sheets", "date_formats", "redaction_markers", "duplicate_rule", "optional_columns", "formats")

@@ -14,7 +14,7 @@ import datetime as dt
 
 from detainers.errors import FetchError
 from detainers.extract.manifest import Source
-from schemas.reference import Release, failure, release_by_sha256, releases
+from detainers.schemas.reference import Release, failure, release_by_sha256, releases
 
 
 def expected_release(source: Source) -> Release | None:

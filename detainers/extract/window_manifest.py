@@ -17,7 +17,7 @@ import datetime as dt
 import heapq
 from dataclasses import dataclass
 
-from schemas.reference import Release, releases
+from detainers.schemas.reference import Release, releases
 
 DAY = dt.timedelta(days=1)
 

@@ -13,7 +13,7 @@ from detainers.errors import DetainersError
 from detainers.versions import stamped_version, warehouse_version
 from detainers.extract.fetch import Landed, PreviousFetch
 from detainers.extract.manifest import Source
-from schemas.reference import failure
+from detainers.schemas.reference import failure
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class PublishedState:
     fetches: dict[str, PreviousFetch]
     sources: dict[str, tuple]
     fingerprint: str | None
-    version: int | None = None  # the warehouse version it was built as (build/audit.py)
+    version: int | None = None  # the warehouse version it was built as (warehouse/audit.py)
     damaged: bool = False  # the published file could not be read: the build starts afresh
     storage: str | None = None  # DuckDB's label of the file's format ('v1.0.0+'), read on the same connection
 

@@ -28,7 +28,7 @@ from detainers.transform.batches import Derived, derive
 from detainers.transform.info import ROW, SHEET
 from detainers.transform.read_csv import ReadAgain
 from detainers.transform.rules import derivation_fingerprint
-from schemas.stored import CONSTANTS, literal, load_table, load_tables, refresh_rows_view, row_columns
+from detainers.schemas.stored import CONSTANTS, literal, load_table, load_tables, refresh_rows_view, row_columns
 
 
 @dataclass

@@ -14,7 +14,7 @@ from detainers.errors import DetainersError
 from detainers.report.coverage import coverage_stretches, fully_covered, window_stretches
 from detainers.report.held import figures_cover
 from detainers.versions import stamped_version, warehouse_version
-from schemas.reference import failure
+from detainers.schemas.reference import failure
 from detainers.report.window import BASES, DEFAULT_END, DEFAULT_START, HEADLINE_KEYS  # noqa: F401 (re-exported)
 
 

@@ -33,7 +33,7 @@ from detainers.report.held import figures_line, fully_covered_line, has_data, he
 from detainers.report.reconciliation import inspector_general_line, reconciliation
 from detainers.report.text import BASIS_TEXT, lower_bound_note, reason_lines, stretch_lines, window_text
 from detainers.report.tile_map import legend, state_list, tile_map
-from schemas.reference import os_failure, reconciliation_statuses, state_tiles
+from detainers.schemas.reference import os_failure, reconciliation_statuses, state_tiles
 
 TOP_JURISDICTIONS = 15
 # Months whose declines are lower bounds (most outcomes still open when the data was drawn):

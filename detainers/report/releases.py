@@ -9,7 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 from detainers.report.window import DEFAULT_END, DEFAULT_START
-from schemas.reference import Release, releases
+from detainers.schemas.reference import Release, releases
 
 KEYS = ("id", "file", "publisher", "published_in", "url", "sha256", "bytes", "prepare_start", "prepare_end", "window_start",
         "window_end", "extracted_on", "layout", "has_lift_dates", "same_records_as")

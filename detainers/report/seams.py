@@ -9,7 +9,7 @@ import tomllib
 
 import duckdb
 
-from schemas.reference import REFERENCE_DIR
+from detainers.schemas.reference import REFERENCE_DIR
 
 
 def max_difference_share() -> float:

@@ -12,7 +12,7 @@ from detainers.report.coverage import stretch_text
 from detainers.report.held import figures_line, fully_covered_line, held_line, where
 from detainers.report.tables import Column, print_fitted
 from detainers.summary import RunSummary
-from schemas.reference import reconciliation_statuses
+from detainers.schemas.reference import reconciliation_statuses
 
 BASIS_TEXT = {
     "prepare": "declines counted by the prepare date of the detainer",

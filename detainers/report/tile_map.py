@@ -14,7 +14,7 @@ import math
 from collections import Counter
 
 from detainers.report.charts import escape
-from schemas.reference import Tile
+from detainers.schemas.reference import Tile
 
 TILE, GAP = 60, 5
 # One shade per decade of declines (1-9, 10-99, ...), light to dark; no declines is grey.

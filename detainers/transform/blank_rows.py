@@ -17,7 +17,7 @@ import polars as pl
 
 from detainers.errors import LayoutError
 from detainers.transform.info import ROW, WHOLE
-from schemas.layouts import Layout
+from detainers.schemas.layouts import Layout
 
 
 def blank_rows(batch: pl.DataFrame, columns: list[str]) -> pl.Series:

@@ -19,8 +19,8 @@ import polars as pl
 
 from detainers.errors import LayoutError
 from detainers.transform.info import ReadInfo
-from schemas.layouts import Layout, header_key
-from schemas.reference import failure
+from detainers.schemas.layouts import Layout, header_key
+from detainers.schemas.reference import failure
 
 __all__ = ["HEADER_SEARCH_ROWS", "NOT_QUOTED", "find_header", "first_filled", "header_index", "header_key",
            "layouts_matching", "match_header", "raise_if_elsewhere"]

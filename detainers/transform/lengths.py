@@ -9,8 +9,8 @@ import hashlib
 
 import polars as pl
 
-from schemas.layouts import Layout
-from schemas.reference import limits
+from detainers.schemas.layouts import Layout
+from detainers.schemas.reference import limits
 
 REASONS = {"_index": pl.Int64, "column": pl.String, "check": pl.String}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 from detainers.extract.manifest import Source
-from schemas import reference
+from detainers.schemas import reference
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from schemas import reference
-from schemas.canonical import DATE_FIELDS, derived_from
-from schemas.layouts import Layout
+from detainers.schemas import reference
+from detainers.schemas.canonical import DATE_FIELDS, derived_from
+from detainers.schemas.layouts import Layout
 
 
 def clean_text(column: pl.Expr, redaction_markers: tuple[str, ...] = ()) -> pl.Expr:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from detainers.transform.normalize import clean_text, facility_name, state_code
-from schemas.reference import REFERENCE_DIR
+from detainers.schemas.reference import REFERENCE_DIR
 
 NPR_FACILITY_DECLINES = REFERENCE_DIR / "published" / "declined_vs_everythingelse.csv"
 

@@ -28,8 +28,8 @@ from detainers.transform.limits import ReadLimits
 from detainers.transform.read_csv import find_separator, read_csv, text_head
 from detainers.transform.read_parquet import read_parquet
 from detainers.transform.read_xlsx import read_xlsx
-from schemas.layouts import Layout, known_layouts
-from schemas.reference import failure
+from detainers.schemas.layouts import Layout, known_layouts
+from detainers.schemas.reference import failure
 
 # Rows per batch. Each batch pays fixed costs (its new values validated in one pandera call),
 # so bigger is faster; a CSV batch is a few integer codes per row (a million rows: ~30 MB). An

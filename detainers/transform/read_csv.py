@@ -15,8 +15,8 @@ from detainers.transform.blank_rows import BlankRuns
 from detainers.transform.header import HEADER_SEARCH_ROWS, first_filled, header_index, match_header, raise_if_elsewhere
 from detainers.transform.info import ROW, SHEET, WHOLE, ReadInfo
 from detainers.transform.limits import ReadLimits
-from schemas.layouts import Layout
-from schemas.reference import failure
+from detainers.schemas.layouts import Layout
+from detainers.schemas.reference import failure
 
 TAIL_BYTES = 1 << 20  # where a file's last record is looked for
 # Delimiters a header line may use, in the order they are tried: the NPR family's `.csv` files

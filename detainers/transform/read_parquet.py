@@ -39,9 +39,9 @@ from detainers.transform.header import first_filled, match_header
 from detainers.transform.info import ROW, SHEET, ReadInfo
 from detainers.transform.limits import ReadLimits
 from detainers.transform.workbook import RATIO_FLOOR
-from schemas.canonical import DATE_FIELDS
-from schemas.layouts import Layout
-from schemas.reference import failure
+from detainers.schemas.canonical import DATE_FIELDS
+from detainers.schemas.layouts import Layout
+from detainers.schemas.reference import failure
 
 EPOCH = dt.date(1970, 1, 1)
 

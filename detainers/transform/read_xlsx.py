@@ -16,13 +16,13 @@ import fastexcel
 import polars as pl
 
 from detainers.errors import LayoutError
-from schemas.reference import failure
+from detainers.schemas.reference import failure
 from detainers.transform.blank_rows import BlankRuns
 from detainers.transform.header import HEADER_SEARCH_ROWS, first_filled, header_index, match_header, raise_if_elsewhere
 from detainers.transform.info import ROW, SHEET, ReadInfo
 from detainers.transform.limits import ReadLimits
 from detainers.transform.workbook import check_workbook
-from schemas.layouts import Layout
+from detainers.schemas.layouts import Layout
 
 _MIDNIGHT = r"^(\d{4}-\d{2}-\d{2}) 00:00:00$"  # a date cell: calamine gives it a time of day
 _DATE_TIME = r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$"

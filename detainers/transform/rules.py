@@ -13,7 +13,7 @@ from pathlib import Path
 
 from detainers.extract.manifest import Source
 from detainers.paths import files_digest
-from schemas import canonical, reference
+from detainers.schemas import canonical, reference
 
 SCHEMAS = Path(canonical.__file__).parent
 CODE = [*sorted(Path(__file__).parent.glob("*.py")), *(SCHEMAS / name for name in ("canonical.py", "canonical_model.py", "published.py"))]

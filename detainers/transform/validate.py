@@ -8,10 +8,10 @@ import polars as pl
 from pandera.errors import SchemaError, SchemaErrors
 
 from detainers.errors import LayoutError
-from schemas.canonical import COLUMN_CHECK_REASONS, DATAFRAME_CHECK_REASONS
-from schemas.canonical_model import canonical_schema
-from schemas.layouts import Layout
-from schemas.published import published_schema
+from detainers.schemas.canonical import COLUMN_CHECK_REASONS, DATAFRAME_CHECK_REASONS
+from detainers.schemas.canonical_model import canonical_schema
+from detainers.schemas.layouts import Layout
+from detainers.schemas.published import published_schema
 
 # Why the rows failed: each failed row's place in its batch (`_index`), the column and the check.
 NO_REASONS = pl.DataFrame(schema={"_index": pl.Int64, "column": pl.String, "check": pl.String})

@@ -20,9 +20,9 @@ from detainers.errors import LayoutError
 from detainers.transform.info import ROW, SHEET, WHOLE
 from detainers.transform.normalize import canonical_values
 from detainers.transform.validate import split_valid
-from schemas.canonical import COLUMNS, CROSS_FIELD_CHECKS, EARLIEST, PUBLISHED_FIELDS, TEXT_FIELDS, value_id
-from schemas.layouts import Layout
-from schemas.reference import failure
+from detainers.schemas.canonical import COLUMNS, CROSS_FIELD_CHECKS, EARLIEST, PUBLISHED_FIELDS, TEXT_FIELDS, value_id
+from detainers.schemas.layouts import Layout
+from detainers.schemas.reference import failure
 
 POSITION = pl.UInt32
 # Fields whose values are one a detainer or a person: any number of them is sound. The others

@@ -22,7 +22,7 @@ from detainers.errors import LayoutError
 from detainers.transform import decoded
 from detainers.transform.decoded import SharedStrings
 from detainers.transform.limits import ReadLimits
-from schemas.reference import failure
+from detainers.schemas.reference import failure
 
 HEAD_BYTES = 64 << 10  # a worksheet's <dimension> comes before its data, in its first lines
 RATIO_FLOOR = 1 << 20  # a part unpacking to less than this cannot hurt, whatever its ratio

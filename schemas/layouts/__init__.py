@@ -11,8 +11,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from schemas import reference
-from schemas.canonical import PUBLISHED_FIELDS
+from detainers.schemas import reference
+from detainers.schemas.canonical import PUBLISHED_FIELDS
 
 LAYOUT_DIR = Path(__file__).parent
 FORMATS = ("xlsx", "csv", "parquet")  # the file formats a reader exists for

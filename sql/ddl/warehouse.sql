@@ -1,10 +1,10 @@
 -- Tables the loader writes. Every model schema (staging, intermediate, marts, macros) is
--- rebuilt from these by detainers/build/models.py, which creates those schemas.
+-- rebuilt from these by detainers/warehouse/models.py, which creates those schemas.
 create schema if not exists raw;
 create schema if not exists audit;
 
 -- raw.detainer_rows, raw.detainer_values and the view raw.detainers that joins them are
--- made from the canonical row's definition (schemas/canonical.py) by detainers/build/ddl.py,
+-- made from the canonical row's definition (schemas/canonical.py) by detainers/warehouse/ddl.py,
 -- so their columns cannot drift from what validation checks.
 
 -- Rows that failed a check: the check, the column, and the row exactly as published.

@@ -8,7 +8,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from schemas.reference import tables
+from detainers.schemas.reference import tables
 
 # Typed columns where a reference table holds more than text.
 TYPES = {

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from detainers.build.ddl import apply_ddl
+from detainers.warehouse.ddl import apply_ddl
 from detainers.errors import DetainersError, WarehouseBusyError
 from detainers.pause import pause_if_asked
 from detainers.paths import build_dir, debris

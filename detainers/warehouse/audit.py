@@ -8,10 +8,10 @@ import datetime as dt
 
 import duckdb
 
-from detainers.build.models import model_files
+from detainers.warehouse.models import model_files
 from detainers.paths import files_digest
 from detainers.versions import warehouse_version
-from schemas import rule_files
+from detainers.schemas import rule_files
 
 def rules_fingerprint() -> str:
     """A hash of everything that shapes the warehouse besides the data: layouts, reference

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import duckdb
 
-from detainers.build.dictionary import apply_comments
+from detainers.warehouse.dictionary import apply_comments
 from detainers.errors import DataTestError, DetainersError
 from detainers.paths import SQL_DIR
 
@@ -135,7 +135,7 @@ def build_models(con: duckdb.DuckDBPyConnection, derived_reference: dict | None 
                  sql_dir: Path = SQL_DIR) -> dict[str, float]:
     """Load the reference data (and the pipeline's `derived_reference` frames), materialize
     every model in one transaction and run the data tests; return seconds per model."""
-    from detainers.build.reference import load_reference  # polars: imported when a build starts
+    from detainers.warehouse.reference import load_reference  # polars: imported when a build starts
 
     models = discover(sql_dir)
     timings = {}

@@ -21,8 +21,8 @@ from __future__ import annotations
 import duckdb
 
 from detainers.paths import SQL_DIR
-from schemas.canonical import COLUMNS, FIELDS, TEXT_FIELDS, derived_from, value_id
-from schemas.stored import SQL_TYPES, create_constants, refresh_rows_view, row_columns
+from detainers.schemas.canonical import COLUMNS, FIELDS, TEXT_FIELDS, derived_from, value_id
+from detainers.schemas.stored import SQL_TYPES, create_constants, refresh_rows_view, row_columns
 
 DDL = SQL_DIR / "ddl" / "warehouse.sql"
 # Who wrote a row: the load; its source, release and file come from audit.loads.

@@ -31,7 +31,7 @@ import duckdb
 
 from detainers.errors import DetainersError
 from detainers.paths import EXPORT_SCRATCH_PREFIX, exports_dir
-from schemas.reference import csv_exports, failure
+from detainers.schemas.reference import csv_exports, failure
 
 FORMATS = {
     "parquet": "(format parquet, compression zstd)",
