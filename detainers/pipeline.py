@@ -300,7 +300,7 @@ def build_and_test(build: Path, run: dict, fingerprint: str) -> dict:
     """The SQL models and data tests, the build's own records (`fingerprint`: of the rules and
     models it is built with), and the headline it publishes."""
     from detainers.warehouse.models import build_models
-    from detainers.transform.published import published_facility_declines
+    from detainers.transform.normalize import published_facility_declines
 
     def steps(con):
         build_models(con, {"published_facility_declines": published_facility_declines()})

@@ -47,7 +47,7 @@ def test_the_derivation_fingerprint_covers_every_schemas_module_the_transform_ru
     transform imports (layouts and reference data are fingerprinted as data) is in its code."""
     import ast
 
-    from detainers.transform.rules import CODE
+    from detainers.transform.batches import CODE
 
     root = Path(__file__).resolve().parent.parent
     imported = {

@@ -204,7 +204,7 @@ def test_a_rule_edit_reaches_rows_already_loaded(tmp_path, monkeypatch):
 def test_npr_facility_figures_ship_as_npr_published_them():
     import hashlib
 
-    from detainers.transform.published import NPR_FACILITY_DECLINES, published_facility_declines
+    from detainers.transform.normalize import NPR_FACILITY_DECLINES, published_facility_declines
 
     assert hashlib.sha256(NPR_FACILITY_DECLINES.read_bytes()).hexdigest() == (
         "0d17f80099f1519a4de6c3198a3b7846f4ffd48e2e2b55a5c01182d5e802969d")

@@ -22,7 +22,7 @@ from detainers.schemas.reference import Release, as_state_codes, failure, limits
 LAYOUT_OPTIONS = ("header_row", "sheets", "date_formats", "redaction_markers", "duplicate_rule", "optional_columns", "formats")
 # Settings that decide which rows of a file load (or whether it loads at all): what the file
 # may ask of the machine, and the shares of rejects it may hold. A change to one reloads the
-# source at the next run (load/identity.py, transform/rules.py); a window, the states or the
+# source at the next run (load/identity.py, transform/batches.py); a window, the states or the
 # layout change the source's identity themselves.
 LOAD_SETTINGS = ("max_unpacked_bytes", "max_compression_ratio", "max_sheet_cells", "max_blank_rows", "max_text_length",
                  "max_decoded_value_bytes", "max_decoded_column_bytes", "max_decoded_batch_bytes", "max_distinct_values",

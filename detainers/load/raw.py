@@ -24,10 +24,9 @@ from detainers.extract.fetch import Landed
 from detainers.extract.landing import published_name
 from detainers.extract.manifest import Source
 from detainers.load.identity import standing_refusal
-from detainers.transform.batches import Derived, derive
+from detainers.transform.batches import Derived, derivation_fingerprint, derive
 from detainers.transform.info import ROW, SHEET
 from detainers.transform.read_csv import ReadAgain
-from detainers.transform.rules import derivation_fingerprint
 from detainers.schemas.stored import CONSTANTS, literal, load_table, load_tables, refresh_rows_view, row_columns
 
 

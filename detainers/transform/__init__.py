@@ -1,5 +1,13 @@
-"""Transform: a landed file into canonical rows. Readers (read.py: xlsx and CSV) yield
-batches of published rows; the published model checks their shape, normalization
-(normalize.py) maps them onto the canonical row, and the canonical model splits the valid
-rows from those rejected with their reasons (validate.py). batches.py chains these for one
-source and reads ahead while the loader writes."""
+"""Transform: a landed file into canonical rows, batch by batch.
+
+- read.py picks the reader by the file's first bytes (read_csv.py, read_xlsx.py,
+  read_parquet.py) and the layout by the catalog or the header (header.py); every reader yields
+  batches of published rows with their provenance (info.py).
+- What a file may ask of the machine, checked before it is expanded: limits.py (the limits, and
+  values too long to keep), workbook.py and decoded.py (an xlsx's declared and decoded sizes),
+  blank_rows.py (runs of blank rows).
+- normalize.py maps published values onto the canonical row; values.py normalizes and
+  validates each distinct value of a load once, with the pandera models applied by validate.py.
+- batches.py chains these for one source, reads ahead while the loader writes, and says what
+  decides the rows a load derives (its fingerprint).
+"""

@@ -1,29 +1,44 @@
 """One source's file as a stream of validated batches: read, check the published shape,
-quarantine values too long to keep (lengths.py), normalize and validate by distinct value (values.py), split the rows to store from the
+quarantine values too long to keep (limits.py), normalize and validate by distinct value (values.py), split the rows to store from the
 rejected, with their reasons. `read_ahead` runs the stream one batch ahead in a thread, so
-the next batch is read while the loader writes this one."""
+the next batch is read while the loader writes this one.
+
+What decides the rows a load derives from a file (derivation_fingerprint): the source's layout
+as resolved (with its manifest mapping), its states and the settings that decide what loads
+(Source.load_settings), the reference data normalization and validation read
+(schemas.reference.ROW_RULES), and the code that applies them: the canonical row and its
+pandera model, the published layouts' models, and this package. A load stays current only while
+its fingerprint is unchanged: an edit to any of these derives the source's rows again from its
+landing file at the next run (no download).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import queue
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
 from detainers.errors import LayoutError
-from detainers.stop import check as check_stop
-from detainers.stop import requested as stop_asked
 from detainers.extract.fetch import Landed
 from detainers.extract.landing import published_name
 from detainers.extract.manifest import Source
+from detainers.paths import files_digest
+from detainers.schemas import canonical, reference
+from detainers.stop import check as check_stop
+from detainers.stop import requested as stop_asked
 from detainers.transform.info import ReadInfo
-from detainers.transform.lengths import cut_long_values, merge_reasons
+from detainers.transform.limits import cut_long_values, merge_reasons
 from detainers.transform.limits import ReadLimits
 from detainers.transform.read import read_batches
 from detainers.transform.validate import NO_REASONS, check_published, split_valid
 from detainers.transform.values import Normalizer
+
 
 Batch = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]  # (published rows, rows to store, reasons of the rejected)
 
@@ -131,3 +146,14 @@ def read_ahead(items, depth: int = 1):
         leaving.set()
         if not stop_asked():  # interrupted: the thread ends at its next batch; no waiting for it
             thread.join()
+
+
+SCHEMAS = Path(canonical.__file__).parent
+CODE = [*sorted(Path(__file__).parent.glob("*.py")), *(SCHEMAS / name for name in ("canonical.py", "canonical_model.py", "published.py"))]
+
+
+def derivation_fingerprint(source: Source) -> str:
+    digest = hashlib.sha256()
+    digest.update(source.resolved_layout().model_dump_json().encode())
+    digest.update(json.dumps([source.states, source.load_settings]).encode())
+    return files_digest([*(reference.REFERENCE_DIR / name for name in reference.ROW_RULES), *CODE], digest)

@@ -5,6 +5,11 @@ Every mapping comes from schemas/reference/*.csv. A value the mapping does not k
 normalizes to null; the canonical schema then rejects it and names the column, so nothing
 unknown slips into the metrics. Each expression reads one value: values.py evaluates them
 once per distinct value of a load, not once per row.
+
+Figures others published per facility are put in the warehouse's own terms by the same rules
+(published_facility_declines): NPR's declined detainers per facility, city, state and year
+(schemas/reference/published/, as NPR published it), with facility names and states normalized
+as every loaded row is, so marts.facility_reconciliation compares like with like.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import polars as pl
 from detainers.schemas import reference
 from detainers.schemas.canonical import DATE_FIELDS, derived_from
 from detainers.schemas.layouts import Layout
+from detainers.schemas.reference import REFERENCE_DIR
 
 
 def clean_text(column: pl.Expr, redaction_markers: tuple[str, ...] = ()) -> pl.Expr:
@@ -95,3 +101,23 @@ def canonical_values(field: str, published: pl.Expr, dtype: pl.DataType, layout:
         "outcome": lambda: outcome(value),
     }
     return [value.alias(field), *(rules[name]().alias(name) for name in derived_from(field))]
+
+
+NPR_FACILITY_DECLINES = REFERENCE_DIR / "published" / "declined_vs_everythingelse.csv"
+
+
+def published_facility_declines() -> pl.DataFrame:
+    """One row per row of NPR's file: year, facility, city and state as published, the
+    normalized facility name and state code, and the declined detainers NPR counted."""
+    # The file repeats three column names (a join's other side); only the first five are read.
+    names = ["year", "facility", "city", "state", "declined_detainers", "other_facility", "other_year", "other_lifts"]
+    published = pl.read_csv(NPR_FACILITY_DECLINES, has_header=False, skip_rows=1, infer_schema=False, new_columns=names)
+    return published.select(
+        pl.col("year").cast(pl.Int32),
+        "facility",
+        "city",
+        "state",
+        facility_name(clean_text(pl.col("facility"))).alias("facility_name"),
+        state_code(clean_text(pl.col("state"))).alias("state_code"),
+        pl.col("declined_detainers").cast(pl.Int64),
+    )

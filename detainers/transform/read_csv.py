@@ -26,7 +26,7 @@ SCAN_BYTES = 1 << 24
 SAMPLE_BYTES = 1 << 20  # the start and the end of a file, looked at before it is read as it stands
 CUT_IN_QUOTES: list[str] = []  # the last record of a file that ends inside a quoted field
 # Python's csv refuses a field over 128 KiB: a longer one is read (and its row quarantined,
-# transform/lengths.py), not an error with no file named.
+# transform/limits.py), not an error with no file named.
 csv.field_size_limit(1 << 30)
 
 
