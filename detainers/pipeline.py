@@ -37,6 +37,7 @@ from detainers.plan import FETCH_CONCURRENCY, Plan, plan_backfill, plan_run  # n
 from detainers.paths import landing_dir
 from detainers.report.headline import DEFAULT_END, DEFAULT_START, headline
 from detainers.summary import RunSummary, SourceOutcome, new_run
+from detainers.versions import warehouse_version
 from detainers.schemas.reference import os_failure
 
 # What only a build needs (polars, pyarrow, pandera: about half a second to import) is
@@ -127,12 +128,18 @@ def _published_state(warehouse: Path, summary: RunSummary) -> PublishedState:
     rebuilt from the landing files (what their index says each source's last fetch saw)."""
     landed_before = remembered(landing_dir(warehouse))
     try:
-        return published_state(warehouse, landed_before)
+        state = published_state(warehouse, landed_before)
     except duckdb.Error as exc:
         note = f"{warehouse} cannot be read ({str(exc).splitlines()[0]}): rebuilding it from the landing files"
         summary.notes.append(note)
         log.warning(note)
         return PublishedState(landed_before, {}, None, damaged=True)
+    if state.damaged:  # built by an older version: its tables are not read as this code writes them
+        note = (f"{warehouse} was built by an older version of detainers (warehouse version {state.version}, "
+                f"this is {warehouse_version()}): rebuilding it from the landing files")
+        summary.notes.append(note)
+        log.info(note)
+    return state
 
 
 def _nothing_changed(warehouse: Path, summary: RunSummary) -> None:

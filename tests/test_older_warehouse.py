@@ -74,6 +74,23 @@ def test_detainers_run_rebuilds_an_older_warehouse(built, tmp_path):
     assert report.exit_code == 0 and "20 detainers issued" in report.output, report.output
 
 
+def test_a_run_rebuilds_an_older_warehouse_whose_tables_have_an_older_shape(built, tmp_path):
+    """Warehouse version 3's audit.sources had no load_settings: a run took it for a damaged file
+    ("cannot be read (Binder Error ...)"). Its stamp is read first: it is rebuilt from the landing
+    files, saying which version built it."""
+    warehouse = made_older(built, tmp_path, str(warehouse_version() - 1))
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("alter table audit.sources drop column load_settings")
+    done = run(tmp_path / "copy")
+    assert done.exit_code == 0, done.output
+    said = " ".join(done.output.split())
+    assert (f"{warehouse} was built by an older version of detainers (warehouse version {warehouse_version() - 1}, "
+            f"this is {warehouse_version()}): rebuilding it from the landing files") in said, done.output
+    assert "cannot be read" not in said and "Binder" not in said
+    report = CliRunner().invoke(app, ["report", "--warehouse", str(warehouse)])
+    assert report.exit_code == 0 and "20 detainers issued" in report.output, report.output
+
+
 def test_detainers_run_refuses_a_newer_warehouse_and_leaves_it_as_it_is(built, tmp_path):
     """Issue 25: `run` restamped a newer warehouse older, and a newer table's NOT NULL column
     then failed every load ("unexpected ConstraintException"). Now one line, exit 1, and the

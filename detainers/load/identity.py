@@ -40,6 +40,8 @@ def published_state(warehouse: Path, landed_before: dict[str, PreviousFetch] | N
         version = stamped_version(con)  # first: a newer warehouse's other tables may not read as this code expects
         if version > warehouse_version():
             raise DetainersError(failure("newer_warehouse", warehouse=warehouse, found=version, current=warehouse_version()))
+        if version < warehouse_version():  # its tables have an older shape: not read, rebuilt from the landing files
+            return PublishedState(landed_before or {}, {}, None, version=version, damaged=True)
         rows = con.execute(
             "select source, url, layout, release, window_start, window_end, states, extracted_on, load_settings, "
             "file_sha256, etag, last_modified from audit.sources"
