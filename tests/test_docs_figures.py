@@ -25,6 +25,7 @@ from tests.conftest import ROOT
 from tests.test_what_figures_hold import three_sources  # noqa: F401 (the fixture)
 
 PAGES = {name: ROOT / "docs" / f"{name}.md" for name in ("coverage-and-reconciliation", "counties-and-agencies")}
+PAGES["README"] = ROOT / "README.md"  # its first example (tests/test_readme.py checks its other figures)
 EXAMPLE = re.compile(r"<!-- (bundled|three sources)( json)?: report([^()]*?)(?: \(([^)]*)\))? -->\n```\n(.*?)```", re.S)
 
 
@@ -50,7 +51,7 @@ def words(text: str) -> str:
 def test_every_page_has_its_examples():
     wheres = {(name, where) for name, where, *_ in examples()}
     assert {("coverage-and-reconciliation", "bundled"), ("coverage-and-reconciliation", "three sources"),
-            ("counties-and-agencies", "bundled")} <= wheres
+            ("counties-and-agencies", "bundled"), ("README", "bundled")} <= wheres
 
 
 @pytest.mark.parametrize("where", ["bundled", "three sources"])
