@@ -63,7 +63,7 @@ def test_the_same_backfill_twice_gives_the_same_warehouse(prefect_server, tmp_pa
     fresh = tmp_path / "fresh" / "detainers.duckdb"  # the same backfill into an empty warehouse
     backfill(manifest, fresh, dt.date(2008, 1, 1), dt.date(2025, 12, 31))
     assert contents(fresh) == after_first
-    assert after_first["staging.stg_detainers"] and after_first["marts.monthly_source_coverage"]
+    assert after_first["marts.detainers"] and after_first["marts.monthly_source_coverage"]
 
 
 def test_a_backfill_loads_only_the_sources_of_its_range(prefect_server, tmp_path, httpserver):

@@ -12,7 +12,7 @@ from detainers.warehouse.models import discover
 from detainers.warehouse.reference import load_reference
 from detainers.cli import app
 
-MODELS = ("macros.jurisdiction_id", "macros.spelled_name", "macros.folded_facility_name",
+MODELS = ("staging.stg_detainer_values", "macros.field_values", "macros.jurisdiction_id", "macros.spelled_name", "macros.folded_facility_name",
           "intermediate.jurisdiction_variants", "intermediate.jurisdiction_counties")
 
 
@@ -21,13 +21,15 @@ def placed(rows: list[tuple[str, str, str | None]]) -> dict[str, tuple]:
     (a row listed twice is two): {spelling: (jurisdiction_id, county_fips, placement, name_variants)}."""
     con = duckdb.connect()
     load_reference(con)
-    con.execute("create schema raw; create schema intermediate; create schema macros")
+    con.execute("create schema raw; create schema staging; create schema intermediate; create schema macros")
     values = [("facility", i, None, name, False, None) for i, (name, _, _) in enumerate(rows)]
     values += [("state", i, None, None, None, state) for i, (_, state, _) in enumerate(rows)]
     values += [("city", i, city, None, None, None) for i, (_, _, city) in enumerate(rows)]
     con.execute("create table raw.detainer_values (load_key int, field varchar, value_id int, value varchar, "
-                "facility_name varchar, facility_is_placeholder boolean, state_code varchar)")
-    con.executemany("insert into raw.detainer_values values (1, ?, ?, ?, ?, ?, ?)", values)
+                "detainer_form varchar, facility_name varchar, facility_is_placeholder boolean, state_code varchar, outcome varchar)")
+    con.executemany("insert into raw.detainer_values by name select 1 as load_key, ?::varchar as field, ?::int as value_id, "
+                    "?::varchar as value, ?::varchar as facility_name, ?::boolean as facility_is_placeholder, "
+                    "?::varchar as state_code", values)
     con.execute("create table intermediate.detainer_key_counts as select 1 as load_key, i as facility_id, "
                 "i as state_id, i as city_id, 1 as detainers from range(?) t(i)", [len(rows)])
     models = discover()
@@ -143,7 +145,7 @@ DECLINES_2015 = """
 def test_most_of_2015s_declines_at_known_jurisdictions_are_placed(bundled_run):
     warehouse, _ = bundled_run
     (placed_declines, known_declines), = _query(warehouse, DECLINES_2015)
-    staged = _query(warehouse, """select count(*) from staging.stg_detainers
+    staged = _query(warehouse, """select count(*) from marts.detainers
                                   where is_declined and jurisdiction_id is not null and year(prepare_date) = 2015""")
     assert known_declines == staged[0][0] > 0
     assert placed_declines / known_declines >= 0.9

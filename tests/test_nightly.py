@@ -136,4 +136,4 @@ def test_a_window_or_a_read_limit_changed_in_the_manifest_is_not_nothing(tmp_pat
         code, output = night(manifest, warehouse)
         assert code == 0 and "nothing changed" not in output and "published" in output, (extra, output)
         assert night(manifest, warehouse)[1].count("nothing changed") == 1
-    assert query(warehouse, "select count(*) from staging.stg_detainers") == [(6,)]  # 2014-10-05 .. 10-10
+    assert query(warehouse, "select count(*) from marts.detainers") == [(6,)]  # 2014-10-05 .. 10-10

@@ -41,26 +41,26 @@ def test_detainers_per_month_equal_npr_published_figures(bundled_run):
 
 def test_declines_total_and_match_npr_for_2015(bundled_run):
     warehouse, _ = bundled_run
-    assert query(warehouse, "select count(*) from staging.stg_detainers where is_declined") == [(5_501,)]
+    assert query(warehouse, "select count(*) from marts.detainers where is_declined") == [(5_501,)]
     npr = published_counts("detainers_by_lift_reason_and_year.csv", "year")  # last reason wins; filter below
     import csv
     with open(ROOT / "data/published/detainers_by_lift_reason_and_year.csv") as fh:
         npr_2015 = {r["lift_reason"]: int(r["count"]) for r in csv.DictReader(fh) if r["year"] == "2015"}
     ours_2015 = dict(query(warehouse, """
-        select lift_reason, count(*)::int from staging.stg_detainers
+        select lift_reason, count(*)::int from marts.detainers
         where year(prepare_date) = 2015 and lift_reason is not null group by all"""))
     assert npr and ours_2015 == npr_2015
-    assert query(warehouse, "select count(*) from staging.stg_detainers where year(prepare_date) = 2015") == [
+    assert query(warehouse, "select count(*) from marts.detainers where year(prepare_date) = 2015") == [
         (published_counts("detainers_by_year.csv", "year")["2015"],)]
 
 
 def test_marts_agree_with_each_other(bundled_run):
     warehouse, _ = bundled_run
     assert query(warehouse, "select sum(detainers)::int from intermediate.detainer_counts") == query(
-        warehouse, "select count(*)::int from staging.stg_detainers") == [(79_053,)]
+        warehouse, "select count(*)::int from marts.detainers") == [(79_053,)]
     jurisdictions = query(warehouse, "select sum(declined_detainers), count(*) filter (where declined_detainers > 0) from marts.jurisdictions")
     monthly = query(warehouse, "select sum(declined_detainers) from marts.jurisdiction_declines_monthly")
-    unknown = query(warehouse, "select count(*) from staging.stg_detainers where is_declined and jurisdiction_id is null")
+    unknown = query(warehouse, "select count(*) from marts.detainers where is_declined and jurisdiction_id is null")
     assert jurisdictions[0][0] == monthly[0][0] == 5_501 - unknown[0][0]
     first_last = query(warehouse, """
         select count(*) from marts.jurisdictions
@@ -94,7 +94,7 @@ def test_report_json_for_the_inspector_generals_window(bundled_run):
     }
     assert {r["status"] for r in reconciled} == {"match", "not_comparable"} and len(reconciled) == 29
     assert headline["declined_without_jurisdiction"] == query(
-        warehouse, "select count(*) from staging.stg_detainers where is_declined and jurisdiction_id is null")[0][0] > 0
+        warehouse, "select count(*) from marts.detainers where is_declined and jurisdiction_id is null")[0][0] > 0
 
 
 def test_report_for_a_window_with_no_data_says_so(bundled_run):

@@ -130,10 +130,10 @@ def test_likely_duplicates_are_flagged_kept_and_counted_once(prefect_server, tmp
     assert query(warehouse, "select count(*) from raw.detainers") == [(13,)]  # flagged rows stay in the warehouse
     # Identical rows of a layout with no identifier, and redacted identifiers, all count.
     assert query(warehouse, """
-        select count(*) from staging.stg_detainers
+        select count(*) from marts.detainers
         where (source = 'lesa-stu-fy2014' and prepare_date = '2014-09-30')
             or (source = 'ero-2025' and person_id is null)""") == [(4,)]
-    assert query(warehouse, "select count(*) from staging.stg_detainers") == [(13 - 1 - 2,)]  # 1 outside its window, 2 flagged
+    assert query(warehouse, "select count(*) from marts.detainers") == [(13 - 1 - 2,)]  # 1 outside its window, 2 flagged
 
 
 def test_declines_by_decline_week_and_the_report_basis(prefect_server, tmp_path, httpserver):
@@ -214,7 +214,7 @@ date_formats = ["%Y-%m-%d"]
     summary = run(manifest, warehouse)
     assert summary.published and not summary.failed
     assert query(warehouse, """
-        select prepare_date, jurisdiction_id, outcome from staging.stg_detainers
+        select prepare_date, jurisdiction_id, outcome from marts.detainers
         where source = 'journalist-fy2013' order by 1""") == [
         (dt.date(2013, 2, 1), "TRAVIS COUNTY JAIL | TX", "declined"), (dt.date(2013, 2, 2), "TRAVIS COUNTY JAIL | TX", "no_outcome_yet")]
     assert query(warehouse, "select layout from audit.sources where source = 'journalist-fy2013'")[0][0].startswith("lesa_stu+")

@@ -105,7 +105,7 @@ def placeholder_facilities() -> frozenset[str]:
 
 @functools.cache
 def duplicate_rules() -> tuple[str, ...]:
-    """How a layout's likely duplicates are found; sql/staging/stg_detainer_rows.sql applies them."""
+    """How a layout's likely duplicates are found; sql/staging/stg_detainer_keys.sql applies them."""
     return tuple(r["rule"] for r in rows("duplicate_rules.csv"))
 
 

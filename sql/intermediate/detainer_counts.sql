@@ -1,22 +1,13 @@
--- One row per load (its source: audit.loads), prepare date, decline date, place and lift
+-- One row per load (its source: staging.stg_loads), prepare date, decline date, place and lift
 -- reason (with its outcome) of the counted rows (stg_detainer_keys' rows not flagged as likely duplicates), with the
 -- number of detainers that share them. The one pass over the rows that the marts' counts
--- make: each row's place (intermediate.place_ids) and outcome (its lift reason's, from
--- raw.detainer_values) are looked up by the ids it holds, and the rows grouped by them.
+-- make: each row's place (intermediate.place_ids) and outcome (its lift reason's:
+-- macros.field_values) are looked up by the ids it holds, and the rows grouped by them.
 -- Every mart aggregates this table, by integer keys (a place's names: intermediate.places,
--- a load's: audit.loads).
--- depends on: staging.stg_detainer_keys, intermediate.place_ids, intermediate.places, raw.detainer_values
+-- a load's: staging.stg_loads).
+-- depends on: staging.stg_detainer_keys, intermediate.place_ids, intermediate.places, macros.field_values
 -- materialized: build table
-with outcomes as (
-    select
-        load_key,
-        value_id,
-        outcome,
-    from raw.detainer_values
-    where field = 'lift_reason'
-),
-
-counted as (
+with counted as (
     -- grouped by integers only; names and outcomes are joined to the groups after
     select
         rows.load_key,
@@ -49,6 +40,6 @@ select
 from counted
 inner join intermediate.places as places
     on counted.place_key = places.place_key
-inner join outcomes
+inner join macros.field_values('lift_reason') as outcomes
     on counted.load_key = outcomes.load_key
     and counted.lift_reason_id = outcomes.value_id

@@ -3,7 +3,7 @@
 -- detainers, its name as folding compares it (macros.folded_facility_name) and the
 -- jurisdiction it is folded into: spellings of one facility in one state and city are one
 -- jurisdiction, named by the spelling with the most detainers (then the first in order).
--- depends on: intermediate.detainer_key_counts, raw.detainer_values, macros.jurisdiction_id,
+-- depends on: intermediate.detainer_key_counts, macros.field_values, macros.jurisdiction_id,
 --   macros.folded_facility_name, macros.spelled_name
 with counted as (
     select
@@ -24,17 +24,14 @@ named as (
         nullif(trim(upper(city.value)), '') as city,
         counted.detainers,
     from counted
-    inner join raw.detainer_values as facility
+    inner join macros.field_values('facility') as facility
         on facility.load_key = counted.load_key
-        and facility.field = 'facility'
         and facility.value_id = counted.facility_id
-    inner join raw.detainer_values as state
+    inner join macros.field_values('state') as state
         on state.load_key = counted.load_key
-        and state.field = 'state'
         and state.value_id = counted.state_id
-    left join raw.detainer_values as city
+    left join macros.field_values('city') as city
         on city.load_key = counted.load_key
-        and city.field = 'city'
         and city.value_id = counted.city_id
 ),
 

@@ -5,7 +5,7 @@
 -- integer key.
 -- The counts group by this key, so long names are joined once per mart (intermediate.places),
 -- not carried through every aggregation.
--- depends on: intermediate.detainer_key_counts, raw.detainer_values, intermediate.jurisdiction_variants,
+-- depends on: intermediate.detainer_key_counts, macros.field_values, intermediate.jurisdiction_variants,
 --   macros.jurisdiction_id
 with pairs as (
     select distinct
@@ -25,13 +25,11 @@ named as (
         state.state_code,
         variants.jurisdiction_id,
     from pairs
-    inner join raw.detainer_values as facility
+    inner join macros.field_values('facility') as facility
         on facility.load_key = pairs.load_key
-        and facility.field = 'facility'
         and facility.value_id = pairs.facility_id
-    inner join raw.detainer_values as state
+    inner join macros.field_values('state') as state
         on state.load_key = pairs.load_key
-        and state.field = 'state'
         and state.value_id = pairs.state_id
     left join intermediate.jurisdiction_variants as variants
         on variants.variant_id = macros.jurisdiction_id(facility.facility_name, facility.facility_is_placeholder, state.state_code)

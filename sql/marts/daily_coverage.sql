@@ -2,7 +2,7 @@
 -- (its window) and that state (its states; every state when it names none), and its counted
 -- rows reach that day (between its first and last prepare date). A figure's coverage is the
 -- share of its days x states found here (macros.coverage_ratio).
--- depends on: audit.sources, audit.loads, intermediate.detainer_counts, reference.states, macros.in_states
+-- depends on: staging.stg_sources, staging.stg_loads, intermediate.detainer_counts, reference.states, macros.in_states
 with states as (
     select distinct
         code as state_code,
@@ -15,7 +15,7 @@ extents as (
         min(counts.prepare_date) as first_day,
         max(counts.prepare_date) as last_day,
     from intermediate.detainer_counts as counts
-    inner join audit.loads as loads
+    inner join staging.stg_loads as loads
         on counts.load_key = loads.load_key
     group by loads.source
 ),
@@ -29,7 +29,7 @@ spans as (
         sources.states,
         sources.has_lift_date,
         sources.extracted_on,
-    from audit.sources as sources
+    from staging.stg_sources as sources
     inner join extents
         on sources.source = extents.source
 ),

@@ -1,5 +1,5 @@
 -- Which source supplies each prepare month, and how many detainers it gives it.
--- depends on: intermediate.detainer_counts, audit.loads
+-- depends on: intermediate.detainer_counts, staging.stg_loads
 with by_load as (
     select
         prepare_month,
@@ -15,7 +15,7 @@ select
     loads.release,
     sum(by_load.detainers)::bigint as detainers,
 from by_load
-inner join audit.loads as loads
+inner join staging.stg_loads as loads
     on by_load.load_key = loads.load_key
 group by all
 order by by_load.prepare_month, loads.source

@@ -5,7 +5,8 @@
 -- trusted windows (which decide only what the other marts count): so a user sees where two
 -- releases agree and where to set the windows at which one takes over from the other (DDP
 -- compares weekly counts by hand for this). Likely duplicates are counted as loaded.
--- depends on: raw.detainer_rows, raw.detainer_values, audit.loads, audit.sources, macros.in_states
+-- depends on: staging.stg_loaded_rows, staging.stg_loads, staging.stg_sources, macros.field_values,
+--   macros.in_states
 with held as (
     select
         load_key,
@@ -13,9 +14,9 @@ with held as (
         state_id,
         lift_reason_id,
         count(*) as detainers,
-    from raw.detainer_rows
+    from staging.stg_loaded_rows
     -- one source alone has no seams: its rows are not read (at millions of rows, a pass over them)
-    where (select count(distinct source) from audit.loads where load_key in (select load_key from raw.detainer_rows)) > 1
+    where (select count(distinct source) from staging.stg_loads where load_key in (select load_key from staging.stg_loaded_rows)) > 1
     group by all
 ),
 
@@ -27,15 +28,13 @@ daily as (
         sum(held.detainers) as detainers,
         coalesce(sum(held.detainers) filter (where outcome.outcome = 'declined'), 0) as declined_detainers,
     from held
-    inner join audit.loads as loads
+    inner join staging.stg_loads as loads
         on held.load_key = loads.load_key
-    inner join raw.detainer_values as state
+    inner join macros.field_values('state') as state
         on state.load_key = held.load_key
-        and state.field = 'state'
         and state.value_id = held.state_id
-    inner join raw.detainer_values as outcome
+    inner join macros.field_values('lift_reason') as outcome
         on outcome.load_key = held.load_key
-        and outcome.field = 'lift_reason'
         and outcome.value_id = held.lift_reason_id
     group by all
 ),
@@ -47,7 +46,7 @@ extents as (
         max(daily.prepare_date) as last_day,
         any_value(sources.states) as states,
     from daily
-    inner join audit.sources as sources
+    inner join staging.stg_sources as sources
         on daily.source = sources.source
     group by daily.source
 ),

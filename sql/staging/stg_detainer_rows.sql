@@ -1,8 +1,8 @@
 -- One row per loaded row inside its source's trusted window (staging.stg_detainer_keys) with
 -- its canonical values (raw.detainers), flagged is_likely_duplicate by its layout's rule;
--- stg_detainers keeps only the rest. A view, for people and tools reading row by row: the
--- marts read intermediate.detainer_counts.
--- depends on: staging.stg_detainer_keys, audit.loads, raw.detainers, macros.jurisdiction_id
+-- marts.detainers keeps only the rest. A view, read row by row: the other marts count from
+-- intermediate.detainer_counts.
+-- depends on: staging.stg_detainer_keys, staging.stg_loads, raw.detainers, macros.jurisdiction_id
 -- materialized: view
 with keys as (
     select
@@ -13,7 +13,7 @@ with keys as (
         loads.release,
         keys.is_likely_duplicate,
     from staging.stg_detainer_keys as keys
-    inner join audit.loads as loads
+    inner join staging.stg_loads as loads
         on keys.load_key = loads.load_key
 ),
 
