@@ -324,8 +324,9 @@ def dictionary(
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
     output: Annotated[Optional[Path], typer.Option("--output", help="The page to write.", dir_okay=False, show_default="docs/data_dictionary.md")] = None,
 ) -> None:
-    """Write the data dictionary page (docs/data_dictionary.md) from sql/dictionary.toml and
-    the columns of the published warehouse; fail naming any column left undescribed."""
+    """Write the data dictionary page (docs/data_dictionary.md) from the description files beside
+    the models (sql/<schema>/<name>.toml) and the published warehouse; fail naming anything left
+    undescribed."""
     with _guarded():
         from detainers.warehouse.dictionary import DEFAULT_PAGE, undescribed, write_markdown
         from detainers.report.headline import published_marts
@@ -335,7 +336,7 @@ def dictionary(
         page = write_markdown(warehouse, output or DEFAULT_PAGE)
     out.print(f"wrote {page}", highlight=False)
     if missing:
-        _fail(f"sql/dictionary.toml does not describe: {', '.join(missing)}")
+        _fail(f"no description file (sql/<schema>/<name>.toml) describes: {', '.join(missing)}")
 
 
 @app.command()

@@ -6,7 +6,7 @@ holds into its value. Read from the files, as the runner reads them."""
 import re
 from pathlib import Path
 
-from detainers.warehouse.models import discover
+from detainers.warehouse.models import STRING, discover
 from tests.test_models import write
 
 # Schemas the loader writes; the layer that reads them is staging.
@@ -14,8 +14,9 @@ LOADED = re.compile(r"\b(raw|audit)\.[a-z_]")
 
 
 def _code(sql: str) -> str:
-    """The SQL without its comments: a comment may name what a model no longer reads."""
-    return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+    """The SQL without its comments and strings: a comment may name what a model no longer
+    reads, and main.readme's strings name the schemas a reader queries."""
+    return STRING.sub("''", "\n".join(line.split("--", 1)[0] for line in sql.splitlines()))
 
 
 def loaded_reads(sql_dir: Path | None = None) -> list[str]:

@@ -1,7 +1,7 @@
 """Build the SQL models in sql/, in the order their declared inputs give, then run the data tests.
 
 A model is a file, named for its folder and stem (sql/marts/jurisdictions.sql is
-`marts.jurisdictions`; folders: staging, intermediate, marts, macros). Its header says what
+`marts.jurisdictions`; folders: staging, intermediate, marts, macros, main). Its header says what
 it reads and how it is materialized:
 
     -- depends on: intermediate.detainer_counts, macros.coverage_ratio
@@ -33,13 +33,15 @@ from pathlib import Path
 
 import duckdb
 
-from detainers.warehouse.dictionary import apply_comments
+from detainers.warehouse.dictionary import apply_comments, objects
 from detainers.errors import DataTestError, DetainersError
 from detainers.paths import SQL_DIR
 
-MODEL_SCHEMAS = ("staging", "intermediate", "marts", "macros")
+# main holds main.readme, the view a reader opens first
+MODEL_SCHEMAS = ("staging", "intermediate", "marts", "macros", "main")
 READABLE_SCHEMAS = ("raw", "audit", "reference", *MODEL_SCHEMAS)
 REFERENCE = re.compile(r"\b(" + "|".join(READABLE_SCHEMAS) + r")\.([a-z_][a-z0-9_]*)\b")
+STRING = re.compile(r"'(?:[^']|'')*'")
 MATERIALIZED = re.compile(r"^(table|view|build table|table macro|macro)\s*(\(.*\))?$")
 
 
@@ -107,8 +109,10 @@ def _names(text: str) -> list[str]:
 
 
 def reads(model: Model) -> set[str]:
-    """The schema-qualified relations and macros the body names, comments left out."""
+    """The schema-qualified relations and macros the body names, comments and strings left out
+    (main.readme's rows name the queries a reader starts with)."""
     code = "\n".join(line.split("--", 1)[0] for line in model.sql.splitlines())
+    code = STRING.sub("''", code)
     return {f"{schema}.{name}" for schema, name in REFERENCE.findall(code)}
 
 
@@ -155,7 +159,7 @@ def build_models(con: duckdb.DuckDBPyConnection, derived_reference: dict | None 
         for model in models.values():
             if model.kind == "build table":  # left as the view of its select; its rows never reach the file
                 con.execute(f"create or replace view {model.name} as\n{model.sql}; drop table {model.scratch}")
-        apply_comments(con)  # the data dictionary (sql/dictionary.toml) as COMMENT ON
+        apply_comments(con)  # the description files (sql/<schema>/<name>.toml) as COMMENT ON
         con.commit()
     except BaseException:
         con.rollback()
@@ -163,28 +167,12 @@ def build_models(con: duckdb.DuckDBPyConnection, derived_reference: dict | None 
     return timings
 
 
-def _objects(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Tables, views and macros of the warehouse: 'schema.name' -> kind."""
-    rows = con.execute(
-        """
-        select schema_name || '.' || table_name, 'table' from duckdb_tables() where database_name = current_database()
-        union all
-        select schema_name || '.' || view_name, 'view' from duckdb_views() where database_name = current_database() and not internal
-        union all
-        select distinct schema_name || '.' || function_name, if(function_type = 'table_macro', 'table macro', 'macro')
-        from duckdb_functions()
-        where database_name = current_database() and function_type in ('macro', 'table_macro') and not internal
-        """
-    ).fetchall()
-    return dict(rows)
-
-
 def _existing(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return set(_objects(con))
+    return set(objects(con))
 
 
 def _drop_undefined(con: duckdb.DuckDBPyConnection, models: dict[str, Model]) -> None:
-    for name, kind in _objects(con).items():
+    for name, kind in objects(con).items():
         if name.split(".", 1)[0] in MODEL_SCHEMAS and (name not in models or models[name].kept_as != kind):
             con.execute(f"drop {kind} {name}")
 
@@ -208,5 +196,5 @@ def run_data_tests(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> l
 
 
 def model_files(sql_dir: Path = SQL_DIR) -> list[Path]:
-    """The files that shape the models: every SQL file and the data dictionary."""
-    return [*sorted(sql_dir.glob("**/*.sql")), sql_dir / "dictionary.toml", sql_dir / "version.toml"]
+    """The files that shape the models: every SQL file, every description file, the version."""
+    return [*sorted(sql_dir.glob("**/*.sql")), *sorted(sql_dir.glob("**/*.toml"))]
