@@ -7,7 +7,8 @@ warehouse's columns: the comments and the page cannot disagree.
 
 A file holds `description`, `[columns]` (each column's description) and, as they apply:
 `key` (the columns that identify a mart's row; the build tests them unique and not null,
-but for `key_may_be_null`), `when_empty` (why a mart may hold no rows: said in its comment
+but for `key_may_be_null`; a table macro's on its example call; `key_tested = false` where a
+test would compute every row of a view at each build), `when_empty` (why a mart may hold no rows: said in its comment
 when it holds none), `example` (a table macro's call), `name` (for tables of one kind, one per
 load: `detainer_rows_<load_key>` describes raw.detainer_rows_1, raw.detainer_rows_2...)."""
 
@@ -41,6 +42,7 @@ class Entry:
     key_may_be_null: tuple[str, ...] = ()
     when_empty: str | None = None
     example: str | None = None
+    key_tested: bool = True
 
     def comment(self, empty: bool = False) -> str:
         """Its comment in the warehouse: the description, and why it is empty when it is."""
@@ -83,7 +85,8 @@ def load_dictionary(sql_dir: Path = SQL_DIR) -> Dictionary:
         name = f"{path.parent.name}.{data.get('name', path.stem)}"
         entries[name] = Entry(name=name, path=path, description=data["description"], columns=data.get("columns", {}),
                               key=tuple(data.get("key", ())), key_may_be_null=tuple(data.get("key_may_be_null", ())),
-                              when_empty=data.get("when_empty"), example=data.get("example"))
+                              when_empty=data.get("when_empty"), example=data.get("example"),
+                              key_tested=data.get("key_tested", True))
     return Dictionary(entries)
 
 
@@ -195,6 +198,22 @@ def apply_comments(con: duckdb.DuckDBPyConnection, dictionary: Dictionary | None
                 con.execute(f"comment on column {_qualified(table)}.{_ident(column)} is {_literal(text)}")
                 count += 1
     return count
+
+
+def key_tests(dictionary: Dictionary | None = None) -> dict[str, str]:
+    """A data test per key a file declares: 'key of schema.name' -> the key values that repeat,
+    or are null where the key may not be (any row fails the build)."""
+    dictionary = dictionary or load_dictionary()
+    tests = {}
+    for name, entry in dictionary.entries.items():
+        if not entry.key or not entry.key_tested:
+            continue
+        relation = f"({entry.example})" if entry.example else _qualified(name)
+        key = ", ".join(_ident(column) for column in entry.key)
+        nulls = [f"{_ident(column)} is null" for column in entry.key if column not in entry.key_may_be_null]
+        tests[f"key of {name}"] = (f"select {key}, count(*) as copies from {relation} as keyed group by {key}\n"
+                                   f"having {' or '.join(['count(*) > 1', *nulls])}")
+    return tests
 
 
 def _cell(text: str) -> str:

@@ -20,7 +20,8 @@ relation it does not declare, declares one that is neither a model nor a table o
 warehouse, or when the declarations form a cycle. Objects of these schemas that no file
 defines any more (a renamed model) are dropped, so the build holds exactly the files.
 
-A data test (sql/tests/*.sql) returns the rows that break its rule; any row fails the build.
+A data test (sql/tests/*.sql, and one per mart's key from its description file) returns the
+rows that break its rule; any row fails the build.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 
-from detainers.warehouse.dictionary import apply_comments, objects
+from detainers.warehouse.dictionary import apply_comments, key_tests, load_dictionary, objects
 from detainers.errors import DataTestError, DetainersError
 from detainers.paths import SQL_DIR
 
@@ -184,14 +185,21 @@ def _materialize(con: duckdb.DuckDBPyConnection, model: Model) -> None:
         raise DetainersError(f"{model.path}: {str(exc).splitlines()[0]}") from None
 
 
+def data_tests(sql_dir: Path = SQL_DIR) -> dict[str, str]:
+    """Every data test, name -> select: the files of sql/tests, and one per mart's key as its
+    description file gives it (dictionary.key_tests)."""
+    tests = {path.stem: path.read_text("utf-8") for path in sorted((sql_dir / "tests").glob("*.sql"))}
+    return tests | key_tests(load_dictionary(sql_dir))
+
+
 def run_data_tests(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> list[str]:
     """Each failing test as 'name: N rows, e.g. (...)'."""
     failures = []
-    for path in sorted((sql_dir / "tests").glob("*.sql")):
-        rows = con.execute(path.read_text("utf-8")).fetchmany(3)
+    for name, sql in data_tests(sql_dir).items():
+        rows = con.execute(sql).fetchmany(3)
         if rows:
-            count = con.execute(f"select count(*) from ({path.read_text('utf-8')})").fetchone()[0]
-            failures.append(f"{path.stem}: {count} row(s), e.g. {rows[0]}")
+            count = con.execute(f"select count(*) from ({sql})").fetchone()[0]
+            failures.append(f"{name}: {count} row(s), e.g. {rows[0]}")
     return failures
 
 
