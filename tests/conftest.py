@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import csv
 import fcntl
 import json
@@ -209,6 +210,14 @@ def copied_warehouse(bundled_run, tmp_path) -> Path:
     target = tmp_path / "detainers.duckdb"
     shutil.copyfile(bundled_run[0], target)
     return target
+
+
+def docs_script(name: str):
+    """A script of docs/ (docs/make_releases_page.py...) as a module, to compare its output."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "docs" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def published_counts(name: str, key: str) -> dict[str, int]:

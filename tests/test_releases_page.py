@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib.util
 import inspect
 import re
 import tomllib
@@ -18,17 +17,14 @@ from detainers.progress import LineReporter
 from detainers.report.window import DEFAULT_END, DEFAULT_START
 from detainers.schemas.layouts import get_layout
 from detainers.schemas.reference import REFERENCE_DIR, releases
-from tests.conftest import ROOT
+from tests.conftest import ROOT, docs_script
 from tests.published_shapes import ERO_COLUMNS
 
 PAGE = ROOT / "docs" / "releases-and-layouts.md"
 
 
 def generator():
-    spec = importlib.util.spec_from_file_location("make_releases_page", ROOT / "docs" / "make_releases_page.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return docs_script("make_releases_page")
 
 
 def test_the_generated_parts_are_current():
