@@ -68,3 +68,12 @@ def test_a_model_whose_file_is_gone_is_dropped(tmp_path):
     con.execute("create schema marts; create table marts.renamed_away as select 1 as one")
     models._drop_undefined(con, discover(tmp_path))
     assert con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall() == []
+
+
+def test_a_name_inside_a_string_is_not_a_read(tmp_path):
+    """main.readme's rows name the queries a reader starts with: text, not inputs."""
+    path = write(tmp_path, "main/readme.sql", "-- materialized: view\nselect 'select * from raw.detainers' as start_with\n")
+    assert reads(parse_model(path)) == set()
+    path = write(tmp_path, "marts/a.sql", "select 'it''s' as x, * from raw.detainers\n")
+    with pytest.raises(DetainersError, match="reads raw.detainers but does not declare it"):
+        parse_model(path)
