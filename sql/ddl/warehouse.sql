@@ -1,5 +1,7 @@
--- Tables the loader writes. Every model schema (staging, intermediate, marts, macros) is
--- rebuilt from these by detainers/warehouse/models.py, which creates those schemas.
+-- Tables the loader writes. Every model schema (staging, intermediate, marts, macros, main) is
+-- rebuilt from these by detainers/warehouse/models.py, which creates those schemas; staging is
+-- the one layer that reads them. Each table's description and columns: sql/audit/<table>.toml
+-- and sql/raw/<table>.toml, written into the warehouse as its comments.
 create schema if not exists raw;
 create schema if not exists audit;
 
