@@ -3,7 +3,9 @@ the basis of a report, a schedule. A mistake is a UsageError (the command line e
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
 
 from detainers.errors import UsageError
 from detainers.report.window import BASES, DEFAULT_END, DEFAULT_START
@@ -11,12 +13,22 @@ from detainers.report.window import BASES, DEFAULT_END, DEFAULT_START
 
 
 def date_asked(value: str | None, default: dt.date, option: str) -> dt.date:
+    """A date as YYYY-MM-DD; a date of that shape that does not exist is told which part is wrong."""
     if value is None:
         return default
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option} must be a date as YYYY-MM-DD, not {value!r}") from None
+    shape = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value)
+    if not shape:
+        raise UsageError(f"{option} must be a date as YYYY-MM-DD, not {value!r}")
+    year, month, day = (int(part) for part in shape.groups())
+    if year < 1:
+        raise UsageError(f"{option} {value}: there is no year 0000")
+    if not 1 <= month <= 12:
+        raise UsageError(f"{option} {value}: month {shape[2]} does not exist (01 to 12)")
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        raise UsageError(f"{option} {value}: day {shape[3]} does not exist in {calendar.month_name[month]} {year} "
+                         f"(01 to {days})")
+    return dt.date(year, month, day)
 
 
 def window_asked(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:

@@ -119,10 +119,18 @@ def prefect_entry(name: str):
     return next(iter(found)).load()
 
 
-def run(flow: str, tracked: bool | None, plan, warehouse: Path, wait_seconds: float, **flow_parameters):
+PREFECT_STARTING = {  # what `run --prefect` says before Prefect's seconds of start-up
+    True: "running as a Prefect flow on the configured Prefect API (PREFECT_API_URL)",
+    False: "starting Prefect: its own temporary server for this run takes a few seconds (with --no-prefect, a run "
+           "needs none; with PREFECT_API_URL, it runs on that server)",
+}
+
+
+def run(flow: str, tracked: bool | None, plan, warehouse: Path, wait_seconds: float, say=None, **flow_parameters):
     """Run the plan: as the Prefect flow `flow` when tracked (None: when an API is configured),
     else as plain Python. The flow builds its own plan from its parameters (a deployment's
-    runs are started with parameters only); both give the same RunSummary."""
+    runs are started with parameters only); both give the same RunSummary. `say(line)`: a line
+    before Prefect starts, which is silent for seconds."""
     if tracked is None:
         tracked = prefect_api_configured()
     if not tracked:
@@ -130,6 +138,8 @@ def run(flow: str, tracked: bool | None, plan, warehouse: Path, wait_seconds: fl
 
         return run_pipeline(plan, warehouse, wait_seconds)
     check_prefect_home()
+    if say is not None:
+        say(PREFECT_STARTING[prefect_api_configured()])
     state = prefect_entry(flow)(warehouse=warehouse, wait_seconds=wait_seconds, return_state=True, **flow_parameters)
     if state.is_failed():
         raise DetainersError(state.message)

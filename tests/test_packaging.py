@@ -102,6 +102,7 @@ def test_a_built_wheel_runs_and_reports_from_an_empty_folder(tmp_path):
     # The flows, found through the wheel's entry points, run under Prefect's own temporary server.
     flow = _run(venv / "bin" / "detainers", "run", "--prefect", "--warehouse", "flow.duckdb", cwd=empty, env=env, timeout=600)
     assert "79,053 detainers issued, 5,501 declined" in flow.stdout, flow.stdout + flow.stderr
+    assert flow.stderr.startswith("starting Prefect: its own temporary server"), "a line before seconds of silence"
 
 
 def _run(*args, timeout: float = 600, **kwargs) -> subprocess.CompletedProcess:
