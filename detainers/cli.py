@@ -38,11 +38,35 @@ class _FlagsShownAsFlags:
         return params
 
 
-class _Group(_FlagsShownAsFlags, typer.core.TyperGroup):
+class _OneLineMistakes:
+    """A mistake Typer finds in the arguments (an unknown option or command, a missing value, a
+    folder for a file) is one line and exit 2, as the command's own are, not Typer's box."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        with _one_line(f"{parent.command_path} {info_name}" if parent else info_name):
+            return super().make_context(info_name, args, parent=parent, **extra)
+
+    def resolve_command(self, ctx, args):
+        with _one_line(ctx.command_path):
+            return super().resolve_command(ctx, args)
+
+
+@contextlib.contextmanager
+def _one_line(command: str) -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:  # Typer's ClickException, known by what it has (typer._click is private)
+        given = isinstance(getattr(exc, "exit_code", None), int) and hasattr(exc, "format_message")
+        if not given or isinstance(exc, typer.Exit) or type(exc).__name__ == "NoArgsIsHelpError":
+            raise  # --help, and no arguments: the help page
+        _fail(f"{exc.format_message()} (see `{command} --help`)", exc.exit_code)
+
+
+class _Group(_OneLineMistakes, _FlagsShownAsFlags, typer.core.TyperGroup):
     pass
 
 
-class _Command(_FlagsShownAsFlags, typer.core.TyperCommand):
+class _Command(_OneLineMistakes, _FlagsShownAsFlags, typer.core.TyperCommand):
     pass
 
 

@@ -1,5 +1,5 @@
 """Issue 28 item 9, the small frictions a newcomer meets: --help shows flags as flags, one
-exit code for one mistake in every command, a line when `report --html` makes a folder, a
+exit code (and one line) for one mistake in every command, a line when `report --html` makes a folder, a
 line before Prefect's seconds of start-up. (A date's bad part: test_cli; a quiet nothing-
 changed run: test_cli; the line as the wheel runs it: test_packaging.)"""
 
@@ -47,7 +47,20 @@ def test_a_warehouse_that_is_not_there_is_the_same_mistake_in_every_command(tmp_
 def test_a_folder_for_the_warehouse_is_a_usage_mistake_in_every_command(tmp_path, command):
     dates = ["--start", "2015-01-01", "--end", "2015-02-01"] if command == "backfill" else []
     result = CliRunner().invoke(app, [command, *dates, "--warehouse", str(tmp_path)])
-    assert result.exit_code == 2 and "Invalid value for '--warehouse'" in result.output
+    assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+    assert result.output.startswith(f"error: Invalid value for '--warehouse': file '{tmp_path}' is a directory.")
+
+
+@pytest.mark.parametrize("args, says", [
+    (["report", "--nope"], "No such option: --nope (see `root report --help`)"),
+    (["nope"], "No such command 'nope'. (see `root --help`)"),
+    (["backfill", "--start", "2015-01-01"], "Missing option '--end'. (see `root backfill --help`)"),
+    (["report", "--start"], "Option '--start' requires an argument. (see `root report --help`)"),
+    (["run", "--json=yes"], "Option '--json' does not take a value. (see `root run --help`)"),
+])
+def test_a_mistake_typer_finds_is_one_line_and_exit_2_as_the_commands_own(args, says):
+    result = CliRunner().invoke(app, args)  # CliRunner names the program 'root'
+    assert (result.exit_code, result.output) == (2, f"error: {says}\n")
 
 
 @pytest.mark.parametrize("command", ["run", "backfill", "serve"])
