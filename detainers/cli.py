@@ -226,7 +226,7 @@ def report(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object: what the data holds of the window, the headline keys, the reconciliation.")] = False,
     basis: Annotated[str, typer.Option(metavar="prepare|decline", help="Count declines by 'prepare' date, or by 'decline' date (lift date).")] = "prepare",
     html: Annotated[Optional[Path], typer.Option("--html", metavar="FILE", help="Also write a self-contained HTML report with charts here.", dir_okay=False)] = None,
-    by: Annotated[Optional[str], typer.Option("--by", metavar="county|agency", help="'county': declines by county (FIPS); 'agency': by the agency that runs each facility; by prepare date: issued, declined, coverage; then what neither holds.")] = None,
+    by: Annotated[Optional[str], typer.Option("--by", metavar="county|agency", help="Instead of the headline, a table by 'county' (FIPS) or by 'agency' (who runs each facility): detainers issued and declined by prepare date, coverage, and what no county or agency holds.")] = None,
     wide: Annotated[bool, typer.Option("--wide", help="Show every column of the tables, however wide (by default they fit the terminal).")] = False,
 ) -> None:
     """The headline for a window of prepare dates (default: the inspector general's,
@@ -346,7 +346,7 @@ def releases(
     as_json: Annotated[bool, typer.Option("--json", help="A JSON list of objects, one per release.")] = False,
     manifest: Annotated[bool, typer.Option("--manifest", help="Print a manifest (TOML) of the fewest known releases that cover the window, for `detainers run --manifest`.")] = False,
     start: Annotated[Optional[str], typer.Option(metavar="DATE", help="With --manifest: the window's first prepare date, YYYY-MM-DD.", show_default="the first day a known release holds")] = None,
-    end: Annotated[Optional[str], typer.Option(metavar="DATE", help="With --manifest: its last, YYYY-MM-DD.", show_default="today")] = None,
+    end: Annotated[Optional[str], typer.Option(metavar="DATE", help="With --manifest: the window's last prepare date, YYYY-MM-DD.", show_default="today")] = None,
     wide: Annotated[bool, typer.Option("--wide", help="Every column of the table, however wide the terminal.")] = False,
 ) -> None:
     """Every known public release of detainer records (the catalog: file, public address,
