@@ -105,7 +105,18 @@ def options(version: Annotated[Optional[bool], typer.Option(
     """ICE detainer records into a DuckDB warehouse of trustworthy metrics."""
 
 
-def _fail(message: str, code: int = 1) -> None:
+# How a command ends, and what each exit code means (docs/commands.md is written from these).
+DONE, FAILED, USAGE, INTERRUPTED = 0, 1, 2, 130
+EXIT_CODES = {
+    DONE: "done: a run whose sources all loaded (or that found nothing changed), a report, a page written",
+    FAILED: "a source failed (each named, on one line) while the others published; a warehouse that is not there "
+            "or cannot be read; a page that cannot be written; the data dictionary missing a column",
+    USAGE: "a mistake in the arguments or the manifest, found before anything slow starts (one line naming it)",
+    INTERRUPTED: "interrupted (Ctrl-C, SIGTERM): nothing new published, the warehouse as it was",
+}
+
+
+def _fail(message: str, code: int = FAILED) -> None:
     from rich.markup import escape  # a message is text: "[[source]]" or a folder "a[b]" is not markup
 
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
@@ -119,7 +130,7 @@ def _guarded(warehouse: Path | None = None) -> Iterator[None]:
         with stop.handling():
             yield
     except (UsageError, ManifestError) as exc:
-        _fail(str(exc), code=2)
+        _fail(str(exc), code=USAGE)
     except DetainersError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
@@ -138,7 +149,7 @@ def _guarded(warehouse: Path | None = None) -> Iterator[None]:
 
 def _interrupted(warehouse: Path | None) -> None:
     left = f"; {warehouse} is as it was" if warehouse else ""
-    _fail(f"interrupted: nothing new was published{left}", code=130)
+    _fail(f"interrupted: nothing new was published{left}", code=INTERRUPTED)
 
 
 def _say(line: str) -> None:
