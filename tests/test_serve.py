@@ -180,9 +180,11 @@ def test_serve_without_a_server_runs_its_schedule_on_prefects_own_local_server(t
                             start_new_session=True)
     lines = []
     try:
-        lines.append(proc.stdout.readline())
-        found = re.search(r"its UI: (http://127\.0\.0\.1:\d+) ", lines[0])
-        assert lines[0].startswith("no Prefect server is configured: serving with Prefect's own") and found, lines
+        lines += [proc.stdout.readline(), proc.stdout.readline()]  # a line before the server's start, one after
+        found = re.search(r"its UI: (http://127\.0\.0\.1:\d+) ", lines[1])
+        assert lines[0] == "no Prefect server is configured: starting Prefect's own, for as long as this serves (it " \
+                           "takes some seconds)\n", lines
+        assert lines[1].startswith("serving with Prefect's own server; its UI: ") and found, lines
         api = found.group(1) + "/api"
 
         def runs(client, **state) -> list[dict]:
