@@ -298,9 +298,17 @@ def _write_html(con, window: tuple, html: Path | None, basis: str = "prepare", s
     from detainers.extract.window_manifest import cover
     from detainers.report.html import write_html_report
 
-    made = not html.parent.exists()
-    write_html_report(con, *window, html, basis=basis, states=states, cover=cover)
-    return f"wrote {html}" + (f" (made the folder {html.parent})" if made else "")
+    with _writing(html) as wrote:
+        write_html_report(con, *window, html, basis=basis, states=states, cover=cover)
+    return wrote[0]
+
+
+@contextlib.contextmanager
+def _writing(page: Path) -> Iterator[list[str]]:
+    """The line that says a page was written, and that its folder was made where it was."""
+    made, said = not page.parent.exists(), []
+    yield said
+    said.append(f"wrote {page}" + (f" (made the folder {page.parent})" if made and page.parent.exists() else ""))
 
 
 @contextlib.contextmanager
@@ -403,8 +411,9 @@ def dictionary(
 
         with published_marts(warehouse) as con:
             missing = undescribed(con)
-        page = write_markdown(warehouse, output or DEFAULT_PAGE)
-    out.print(f"wrote {page}", highlight=False)
+        with _writing(output or DEFAULT_PAGE) as wrote:
+            write_markdown(warehouse, output or DEFAULT_PAGE)
+    out.print(wrote[0], highlight=False, soft_wrap=True)
     if missing:
         _fail(f"sql/dictionary.toml does not describe: {', '.join(missing)}")
 

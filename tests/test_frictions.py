@@ -87,6 +87,13 @@ def test_html_into_a_missing_folder_says_it_made_the_folder(bundled_run, tmp_pat
     assert again.output.splitlines()[-1] == f"wrote {page}"
 
 
+def test_the_dictionary_into_a_missing_folder_says_it_made_the_folder(bundled_run, tmp_path):
+    page = tmp_path / "docs" / "dictionary.md"
+    result = CliRunner().invoke(app, ["dictionary", "--warehouse", str(bundled_run[0]), "--output", str(page)])
+    assert result.exit_code == 0 and page.is_file(), result.output
+    assert result.output.splitlines()[-1] == f"wrote {page} (made the folder {page.parent})"
+
+
 @pytest.mark.parametrize("configured", [False, True])
 def test_a_line_is_said_before_prefect_starts(monkeypatch, configured):
     said = []
