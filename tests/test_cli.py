@@ -25,10 +25,10 @@ def detainers(*args: str, cwd: Path, env: dict | None = None, importtime: bool =
     as root, in a user namespace of its own (`unshare --user`), where root keeps its files but
     loses the power to write what their modes forbid, as any user would meet them."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    clean |= {"PREFECT_HOME": str(cwd / "prefect-home"), "PYTHONPATH": str(ROOT), **(env or {})}
+    clean |= {"PREFECT_HOME": str(cwd / "prefect-home"), **(env or {})}
     flags = ["-X", "importtime"] if importtime else []
     wrapper = ["unshare", "--user"] if unprivileged and os.geteuid() == 0 else []
-    return subprocess.run([*wrapper, sys.executable, *flags, "-c", CLI, *args], cwd=cwd, env=clean,
+    return subprocess.run([*wrapper, sys.executable, "-P", *flags, "-c", CLI, *args], cwd=cwd, env=clean,
                           capture_output=True, text=True, timeout=300)
 
 
@@ -64,7 +64,7 @@ def test_a_usage_mistake_is_one_line_and_exit_2_before_anything_slow(tmp_path, a
 
 
 def test_version():
-    result = subprocess.run([sys.executable, "-c", CLI, "--version"], capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run([sys.executable, "-P", "-c", CLI, "--version"], capture_output=True, text=True, cwd=ROOT)
     assert (result.returncode, result.stdout.strip()) == (0, f"detainers {__version__}")
 
 
