@@ -23,8 +23,8 @@ COMMANDS = sorted(typer.main.get_command(app).commands)
 
 @pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS)], ids=["detainers", *COMMANDS])
 def test_help_at_80_columns_shows_flags_as_flags(command):
-    env = {**os.environ, "COLUMNS": "80", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", "from detainers.cli import main; main()", *command, "--help"],
+    env = {**os.environ, "COLUMNS": "80"}
+    done = subprocess.run([sys.executable, "-P", "-c", "from detainers.cli import main; main()", *command, "--help"],
                           env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stderr == "", done.stderr
     lines = done.stdout.splitlines()

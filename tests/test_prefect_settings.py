@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
 
 ASK = ("import sys; from detainers.launch import prefect_api_configured; "
        "print(prefect_api_configured(), 'prefect' in sys.modules)")
@@ -21,8 +20,8 @@ URL = "http://127.0.0.1:9/api"  # never contacted: only read
 def configured(cwd: Path, env: dict | None = None) -> tuple[bool, bool]:
     """(an API is configured, Prefect was imported to say so), in a process started in cwd."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    clean |= {"PREFECT_HOME": str(cwd / "prefect-home"), "PYTHONPATH": str(ROOT), **(env or {})}
-    done = subprocess.run([sys.executable, "-c", ASK], cwd=cwd, env=clean, capture_output=True, text=True, timeout=120)
+    clean |= {"PREFECT_HOME": str(cwd / "prefect-home"), **(env or {})}
+    done = subprocess.run([sys.executable, "-P", "-c", ASK], cwd=cwd, env=clean, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     api, imported = done.stdout.split()
     return api == "True", imported == "True"
