@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import csv
 import fcntl
 import json
@@ -38,6 +37,12 @@ PUBLISHED = ROOT / "data" / "published"
 SHARED = "DETAINERS_TEST_SHARED"  # the session's shared folder, inherited by xdist's worker processes
 SERVER_STARTUP_SECONDS = 120
 _SERVERS: list[subprocess.Popen] = []
+
+
+def pytest_report_header(config):
+    import detainers
+
+    return f"detainers under test: {Path(detainers.__file__).parent}"  # the clone's, or an installed wheel's
 
 
 def pytest_configure(config):
@@ -210,14 +215,6 @@ def copied_warehouse(bundled_run, tmp_path) -> Path:
     target = tmp_path / "detainers.duckdb"
     shutil.copyfile(bundled_run[0], target)
     return target
-
-
-def docs_script(name: str):
-    """A script of docs/ (docs/make_releases_page.py...) as a module, to compare its output."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "docs" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def published_counts(name: str, key: str) -> dict[str, int]:

@@ -9,19 +9,14 @@ import re
 import duckdb
 
 from detainers.warehouse.models import discover
-from tests.conftest import ROOT, docs_script
+from tests.conftest import ROOT
+from tests.generated_parts import assert_current
 
 PAGE = ROOT / "docs" / "warehouse.md"
 
 
-def generator():
-    return docs_script("make_warehouse_page")
-
-
 def test_the_generated_parts_are_current():
-    page = PAGE.read_text("utf-8")
-    assert set(re.findall(r"<!-- generated: ([\w-]+) -->", page)) == set(generator().BLOCKS)
-    assert generator().render(page) == page, "run .venv/bin/python docs/make_warehouse_page.py"
+    assert_current(PAGE, ROOT / "docs" / "make_warehouse_page.py")
 
 
 def test_every_mart_and_table_macro_is_on_the_page():
