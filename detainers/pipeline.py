@@ -247,6 +247,11 @@ def load_landed(con, source: Source, landed: Landed, run_id: str) -> LoadResult:
 
 def _build_and_publish(plan: Plan, warehouse: Path, landed: dict[str, Landed], summary: RunSummary,
                        outcomes: dict[str, SourceOutcome], stages: Stages, fingerprint: str, fresh: bool = False) -> None:
+    from detainers.transform.read import check_ahead
+
+    for source in plan.sources:  # a new file's checks run while the build is set up
+        if source.name in landed and landed[source.name].status == "fetched":
+            check_ahead(source, landed[source.name].path)
     from detainers.load.sources import record_sources
 
     build = wh.start_build(warehouse, fresh=fresh)
