@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test report bench clean
+.PHONY: run test test-installed report bench clean
 
 run: $(VENV)/.installed
 	$(BIN)/detainers run
@@ -23,3 +23,12 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 clean:
 	rm -rf $(VENV) warehouse/*.duckdb* warehouse/landing warehouse/.build
+
+# The suite against `pip install .` (not editable) in a venv of its own: the package under test
+# is the installed wheel's (site-packages ahead of the clone on sys.path), the tests and data the clone's.
+INSTALLED ?= .venv-installed
+test-installed:
+	rm -rf $(INSTALLED) && $(PYTHON) -m venv $(INSTALLED)
+	$(INSTALLED)/bin/python -m pip install --quiet -c constraints.txt '.[test]'
+	rm -rf build
+	$(INSTALLED)/bin/pytest -p no:cacheprovider --import-mode=append -o pythonpath=

@@ -3,7 +3,9 @@ the basis of a report, a schedule. A mistake is a UsageError (the command line e
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
 
 from detainers.errors import UsageError
 from detainers.report.window import BASES, DEFAULT_END, DEFAULT_START
@@ -11,12 +13,22 @@ from detainers.report.window import BASES, DEFAULT_END, DEFAULT_START
 
 
 def date_asked(value: str | None, default: dt.date, option: str) -> dt.date:
+    """A date as YYYY-MM-DD; a date of that shape that does not exist is told which part is wrong."""
     if value is None:
         return default
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option} must be a date as YYYY-MM-DD, not {value!r}") from None
+    shape = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value)
+    if not shape:
+        raise UsageError(f"{option} must be a date as YYYY-MM-DD, not {value!r}")
+    year, month, day = (int(part) for part in shape.groups())
+    if year < 1:
+        raise UsageError(f"{option} {value}: there is no year 0000")
+    if not 1 <= month <= 12:
+        raise UsageError(f"{option} {value}: month {shape[2]} does not exist (01 to 12)")
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        raise UsageError(f"{option} {value}: day {shape[3]} does not exist in {calendar.month_name[month]} {year} "
+                         f"(01 to {days})")
+    return dt.date(year, month, day)
 
 
 def window_asked(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
@@ -61,32 +73,36 @@ CRON_FIELDS = "minute hour day-of-month month day-of-week"
 
 
 def check_schedule(cron: str, timezone: str) -> None:
-    """A cron expression and an IANA time zone, checked as Prefect's schedule checks them, and
-    refused where Prefect would run something other than what was written: six or seven fields
-    (Quartz and others put seconds first; Prefect's croniter reads a sixth field as seconds at
-    the end, so '0 0 3 * * *' would run at midnight on each month's 3rd), or a day that never
-    comes ('0 3 30 2 *': Prefect would accept it and never run)."""
+    """A cron expression and an IANA time zone, checked by Prefect's own schedule (its public
+    CronSchedule: the parse and the dates its scheduler would make), and refused where Prefect
+    would run something other than what was written: six or seven fields (Quartz and others put
+    seconds first; Prefect's cron reads a sixth field as seconds at the end, so '0 0 3 * * *'
+    would run at midnight on each month's 3rd), or a day that never comes ('0 3 30 2 *': Prefect
+    would accept it and never run)."""
     import datetime as dt
     import zoneinfo
-
-    from prefect._internal.schemas.validators import validate_cron_string
-    from prefect._vendor.croniter import CroniterBadDateError, croniter
 
     fields = cron.split()
     if len(fields) in (6, 7):
         raise UsageError(f"cannot schedule {cron!r}: it has {len(fields)} field(s), and Prefect reads only five "
                          f"({CRON_FIELDS}; no seconds, no year): e.g. '0 3 * * *', nightly at 03:00")
     try:
-        validate_cron_string(cron)
-    except ValueError:
-        raise UsageError(f"cannot schedule {cron!r}: not a cron expression (e.g. '0 3 * * *', nightly at 03:00)") from None
-    try:
-        croniter(cron, dt.datetime(2000, 1, 1), day_or=True).get_next(dt.datetime)  # 2000: a leap year's February 29
-    except CroniterBadDateError:
-        raise UsageError(f"cannot schedule {cron!r}: no day ever matches it, so it would never run "
-                         f"({CRON_FIELDS}); check the day of the month against the month") from None
-    try:
-        zoneinfo.ZoneInfo(timezone)
+        zone = zoneinfo.ZoneInfo(timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise UsageError(f"cannot schedule {cron!r} in {timezone!r}: not an IANA time zone "
                          "(e.g. 'UTC', 'America/New_York')") from None
+    import asyncio
+
+    from prefect.server.schemas.schedules import CronSchedule
+
+    try:
+        schedule = CronSchedule(cron=cron, timezone=timezone)
+    except ValueError:  # pydantic's ValidationError, naming the cron (the zone was checked above)
+        raise UsageError(f"cannot schedule {cron!r}: not a cron expression (e.g. '0 3 * * *', nightly at 03:00)") from None
+    try:  # from 2000, a leap year: '0 3 29 2 *' runs
+        runs = asyncio.run(schedule.get_dates(n=1, start=dt.datetime(2000, 1, 1, tzinfo=zone)))
+    except ValueError:  # its cron finds no next date
+        runs = []
+    if not runs:
+        raise UsageError(f"cannot schedule {cron!r}: no day ever matches it, so it would never run "
+                         f"({CRON_FIELDS}); check the day of the month against the month")

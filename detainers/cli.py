@@ -26,7 +26,52 @@ from detainers.errors import DetainersError, ManifestError, UsageError
 from detainers.paths import DEFAULT_WAREHOUSE, default_manifest
 from detainers.report.window import DEFAULT_END, DEFAULT_START
 
+class _FlagsShownAsFlags:
+    """Typer (0.29) shows a flag's type in --help, '--json <bool>', as if it took a value: a flag
+    shows none."""
+
+    def get_params(self, ctx):
+        params = super().get_params(ctx)
+        for param in params:
+            if getattr(param, "is_flag", False):
+                param.metavar = ""
+        return params
+
+
+class _OneLineMistakes:
+    """A mistake Typer finds in the arguments (an unknown option or command, a missing value, a
+    folder for a file) is one line and exit 2, as the command's own are, not Typer's box."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        with _one_line(f"{parent.command_path} {info_name}" if parent else info_name):
+            return super().make_context(info_name, args, parent=parent, **extra)
+
+    def resolve_command(self, ctx, args):
+        with _one_line(ctx.command_path):
+            return super().resolve_command(ctx, args)
+
+
+@contextlib.contextmanager
+def _one_line(command: str) -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:  # Typer's ClickException, known by what it has (typer._click is private)
+        given = isinstance(getattr(exc, "exit_code", None), int) and hasattr(exc, "format_message")
+        if not given or isinstance(exc, typer.Exit) or type(exc).__name__ == "NoArgsIsHelpError":
+            raise  # --help, and no arguments: the help page
+        _fail(f"{exc.format_message()} (see `{command} --help`)", exc.exit_code)
+
+
+class _Group(_OneLineMistakes, _FlagsShownAsFlags, typer.core.TyperGroup):
+    pass
+
+
+class _Command(_OneLineMistakes, _FlagsShownAsFlags, typer.core.TyperCommand):
+    pass
+
+
 app = typer.Typer(
+    cls=_Group,
     help="ICE detainer records into a DuckDB warehouse of trustworthy metrics.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -37,11 +82,11 @@ app = typer.Typer(
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
-WarehouseOption = Annotated[Path, typer.Option("--warehouse", help="The published DuckDB file.", dir_okay=False)]
+WarehouseOption = Annotated[Path, typer.Option("--warehouse", metavar="FILE", help="The published DuckDB file.", dir_okay=False)]
 ManifestOption = Annotated[Optional[Path], typer.Option(
-    "--manifest", help="The manifest of sources (TOML).", dir_okay=False,
+    "--manifest", metavar="FILE", help="The manifest of sources (TOML).", dir_okay=False,
     show_default="./sources.toml if present, else the bundled manifest")]
-WaitOption = Annotated[float, typer.Option("--wait", help="Seconds to wait for another run's write lock.")]
+WaitOption = Annotated[float, typer.Option("--wait", metavar="SECONDS", help="Seconds to wait for another run's write lock.")]
 PrefectOption = Annotated[Optional[bool], typer.Option(
     "--prefect/--no-prefect", show_default="Prefect when an API is configured",
     help="Run as a Prefect flow (its logs and artifacts in Prefect's UI), or as plain Python.")]
@@ -60,7 +105,18 @@ def options(version: Annotated[Optional[bool], typer.Option(
     """ICE detainer records into a DuckDB warehouse of trustworthy metrics."""
 
 
-def _fail(message: str, code: int = 1) -> None:
+# How a command ends, and what each exit code means (docs/commands.md is written from these).
+DONE, FAILED, USAGE, INTERRUPTED = 0, 1, 2, 130
+EXIT_CODES = {
+    DONE: "done: a run whose sources all loaded (or that found nothing changed), a report, a page written",
+    FAILED: "a source failed (each named, on one line) while the others published; a warehouse that is not there "
+            "or cannot be read; a page that cannot be written; the data dictionary missing a column",
+    USAGE: "a mistake in the arguments or the manifest, found before anything slow starts (one line naming it)",
+    INTERRUPTED: "interrupted (Ctrl-C, SIGTERM): nothing new published, the warehouse as it was",
+}
+
+
+def _fail(message: str, code: int = FAILED) -> None:
     from rich.markup import escape  # a message is text: "[[source]]" or a folder "a[b]" is not markup
 
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
@@ -74,7 +130,7 @@ def _guarded(warehouse: Path | None = None) -> Iterator[None]:
         with stop.handling():
             yield
     except (UsageError, ManifestError) as exc:
-        _fail(str(exc), code=2)
+        _fail(str(exc), code=USAGE)
     except DetainersError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
@@ -93,7 +149,12 @@ def _guarded(warehouse: Path | None = None) -> Iterator[None]:
 
 def _interrupted(warehouse: Path | None) -> None:
     left = f"; {warehouse} is as it was" if warehouse else ""
-    _fail(f"interrupted: nothing new was published{left}", code=130)
+    _fail(f"interrupted: nothing new was published{left}", code=INTERRUPTED)
+
+
+def _say(line: str) -> None:
+    """A line about what the command is doing, on stderr (stdout holds its result, --json's too)."""
+    err.print(line, highlight=False, soft_wrap=True)
 
 
 def _quiet_prefect() -> None:
@@ -116,11 +177,11 @@ def _report_run(summary, started: float, as_json: bool) -> None:
         _fail(f"{len(summary.failed)} source(s) failed: " + "; ".join(o.error for o in summary.failed))
 
 
-@app.command()
+@app.command(cls=_Command)
 def run(
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
     manifest: ManifestOption = None,
-    source: Annotated[Optional[list[str]], typer.Option("--source", help="Only this source (repeatable).")] = None,
+    source: Annotated[Optional[list[str]], typer.Option("--source", metavar="NAME", help="Only this source (repeatable).")] = None,
     wait: WaitOption = 0.0,
     prefect: PrefectOption = None,
     as_json: JsonRunOption = False,
@@ -136,14 +197,14 @@ def run(
         plan = plan_run(manifest, source)
         _quiet_prefect()
         with progress.reporting(None if as_json else progress.for_console(out)):  # bars on a terminal, lines in a log
-            summary = launch.run("run_flow", prefect, plan, warehouse, wait, manifest=manifest, only=source)
+            summary = launch.run("run_flow", prefect, plan, warehouse, wait, _say, manifest=manifest, only=source)
     _report_run(summary, started, as_json)
 
 
-@app.command()
+@app.command(cls=_Command)
 def backfill(
-    start: Annotated[str, typer.Option(help="First prepare date of the range, YYYY-MM-DD.")],
-    end: Annotated[str, typer.Option(help="Last prepare date of the range, YYYY-MM-DD.")],
+    start: Annotated[str, typer.Option(metavar="DATE", help="First prepare date of the range, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option(metavar="DATE", help="Last prepare date of the range, YYYY-MM-DD.")],
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
     manifest: ManifestOption = None,
     wait: WaitOption = 0.0,
@@ -162,21 +223,21 @@ def backfill(
         plan = plan_backfill(manifest, *window)
         _quiet_prefect()
         with progress.reporting(None if as_json else progress.for_console(out)):
-            summary = launch.run("backfill_flow", prefect, plan, warehouse, wait, manifest=manifest,
+            summary = launch.run("backfill_flow", prefect, plan, warehouse, wait, _say, manifest=manifest,
                                  start=window[0], end=window[1])
     _report_run(summary, started, as_json)
 
 
-@app.command()
+@app.command(cls=_Command)
 def report(
-    start: Annotated[Optional[str], typer.Option(help="First day of the window, YYYY-MM-DD.", show_default=str(DEFAULT_START))] = None,
-    end: Annotated[Optional[str], typer.Option(help="Last day of the window, YYYY-MM-DD.", show_default=str(DEFAULT_END))] = None,
-    state: Annotated[Optional[list[str]], typer.Option("--state", help="Only this state, as a code or name (repeatable); default: the nation.")] = None,
+    start: Annotated[Optional[str], typer.Option(metavar="DATE", help="First day of the window, YYYY-MM-DD.", show_default=str(DEFAULT_START))] = None,
+    end: Annotated[Optional[str], typer.Option(metavar="DATE", help="Last day of the window, YYYY-MM-DD.", show_default=str(DEFAULT_END))] = None,
+    state: Annotated[Optional[list[str]], typer.Option("--state", metavar="STATE", help="Only this state, as a code or name (repeatable); default: the nation.")] = None,
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object: what the data holds of the window, the headline keys, the reconciliation.")] = False,
-    basis: Annotated[str, typer.Option(help="Count declines by 'prepare' date, or by 'decline' date (lift date).")] = "prepare",
-    html: Annotated[Optional[Path], typer.Option("--html", help="Also write a self-contained HTML report with charts here.", dir_okay=False)] = None,
-    by: Annotated[Optional[str], typer.Option("--by", help="'county': declines by county (FIPS); 'agency': by the agency that runs each facility; by prepare date: issued, declined, coverage; then what neither holds.")] = None,
+    basis: Annotated[str, typer.Option(metavar="prepare|decline", help="Count declines by 'prepare' date, or by 'decline' date (lift date).")] = "prepare",
+    html: Annotated[Optional[Path], typer.Option("--html", metavar="FILE", help="Also write a self-contained HTML report with charts here.", dir_okay=False)] = None,
+    by: Annotated[Optional[str], typer.Option("--by", metavar="county|agency", help="Instead of the headline, a table by 'county' (FIPS) or by 'agency' (who runs each facility): detainers issued and declined by prepare date, coverage, and what no county or agency holds.")] = None,
     wide: Annotated[bool, typer.Option("--wide", help="Show every column of the tables, however wide (by default they fit the terminal).")] = False,
 ) -> None:
     """The headline for a window of prepare dates (default: the inspector general's,
@@ -213,10 +274,7 @@ def _report(start, end, state, warehouse: Path, as_json: bool, basis: str, html:
             others = len(reconciliation(con, states=states)) - len(shown)
             oig = inspector_general_line(con, shown, cover) if basis == "prepare" else None
             agencies = agencies_line(agency_report(con, *window, states), h["declining_jurisdictions"]) if basis == "prepare" else None
-        if html is not None:
-            from detainers.report.html import write_html_report
-
-            write_html_report(con, *window, html, basis=basis, states=states, cover=cover)
+        wrote = _write_html(con, window, html, basis=basis, states=states)
     if as_json:
         extra = {"basis": basis} if basis != "prepare" else {}
         document = {k: h[k] for k in HEADLINE_KEYS} | extra | {"reconciliation": reconciliation_json(shown, basis)}
@@ -229,8 +287,28 @@ def _report(start, end, state, warehouse: Path, as_json: bool, basis: str, html:
     for line in seams:
         out.print(line, highlight=False, soft_wrap=True)
     text.print_reconciliation(out, shown, others, basis, states, oig, wide)
-    if html is not None:
-        out.print(f"wrote {html}", highlight=False)
+    if wrote:
+        out.print(wrote, highlight=False, soft_wrap=True)
+
+
+def _write_html(con, window: tuple, html: Path | None, basis: str = "prepare", states=None) -> str | None:
+    """`report --html`: the page written, and the line that says so (and that its folder was made)."""
+    if html is None:
+        return None
+    from detainers.extract.window_manifest import cover
+    from detainers.report.html import write_html_report
+
+    with _writing(html) as wrote:
+        write_html_report(con, *window, html, basis=basis, states=states, cover=cover)
+    return wrote[0]
+
+
+@contextlib.contextmanager
+def _writing(page: Path) -> Iterator[list[str]]:
+    """The line that says a page was written, and that its folder was made where it was."""
+    made, said = not page.parent.exists(), []
+    yield said
+    said.append(f"wrote {page}" + (f" (made the folder {page.parent})" if made and page.parent.exists() else ""))
 
 
 @contextlib.contextmanager
@@ -263,12 +341,7 @@ def _by(by: str, basis: str, window: tuple, states: tuple[str, ...] | None, ware
             from detainers.report.agencies import agency_report
 
             report = agency_report(con, *window, states=states)
-        if html is not None:
-            from detainers.report.html import write_html_report
-
-            from detainers.extract.window_manifest import cover
-
-            write_html_report(con, *window, html, states=states, cover=cover)
+        wrote = _write_html(con, window, html, states=states)
     if as_json:
         sys.stdout.write(json.dumps(report) + "\n")
         return
@@ -280,17 +353,19 @@ def _by(by: str, basis: str, window: tuple, states: tuple[str, ...] | None, ware
         from detainers.report.agencies import print_agencies
 
         print_agencies(out, report, wide)
-    if html is not None:
-        out.print(f"wrote {html}", highlight=False)
+    if wrote:
+        out.print(wrote, highlight=False, soft_wrap=True)
 
 
-@app.command()
+@app.command(cls=_Command)
 def releases(
-    warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
+    warehouse: Annotated[Optional[Path], typer.Option(
+        "--warehouse", metavar="FILE", dir_okay=False, show_default=str(DEFAULT_WAREHOUSE),
+        help="The published DuckDB file (one named here must exist; the default may not yet).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="A JSON list of objects, one per release.")] = False,
     manifest: Annotated[bool, typer.Option("--manifest", help="Print a manifest (TOML) of the fewest known releases that cover the window, for `detainers run --manifest`.")] = False,
-    start: Annotated[Optional[str], typer.Option(help="With --manifest: the window's first prepare date, YYYY-MM-DD.", show_default="the first day a known release holds")] = None,
-    end: Annotated[Optional[str], typer.Option(help="With --manifest: its last, YYYY-MM-DD.", show_default="today")] = None,
+    start: Annotated[Optional[str], typer.Option(metavar="DATE", help="With --manifest: the window's first prepare date, YYYY-MM-DD.", show_default="the first day a known release holds")] = None,
+    end: Annotated[Optional[str], typer.Option(metavar="DATE", help="With --manifest: the window's last prepare date, YYYY-MM-DD.", show_default="today")] = None,
     wide: Annotated[bool, typer.Option("--wide", help="Every column of the table, however wide the terminal.")] = False,
 ) -> None:
     """Every known public release of detainer records (the catalog: file, public address,
@@ -310,8 +385,12 @@ def releases(
             return
         if start is not None or end is not None:
             raise UsageError("--start and --end choose the window of --manifest: add --manifest")
+        from detainers.report.headline import check_exists
         from detainers.report.releases import catalog, print_catalog
 
+        if warehouse is not None:
+            check_exists(warehouse)  # a typo is report's mistake, and the same exit
+        warehouse = warehouse or DEFAULT_WAREHOUSE
         rows = catalog(warehouse)
     if as_json:
         sys.stdout.write(json.dumps(rows) + "\n")
@@ -319,10 +398,10 @@ def releases(
     print_catalog(out, rows, warehouse, wide=wide)
 
 
-@app.command()
+@app.command(cls=_Command)
 def dictionary(
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
-    output: Annotated[Optional[Path], typer.Option("--output", help="The page to write.", dir_okay=False, show_default="docs/data_dictionary.md")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", metavar="FILE", help="The page to write.", dir_okay=False, show_default="docs/data_dictionary.md")] = None,
 ) -> None:
     """Write the data dictionary page (docs/data_dictionary.md) from sql/dictionary.toml and
     the columns of the published warehouse; fail naming any column left undescribed."""
@@ -332,20 +411,21 @@ def dictionary(
 
         with published_marts(warehouse) as con:
             missing = undescribed(con)
-        page = write_markdown(warehouse, output or DEFAULT_PAGE)
-    out.print(f"wrote {page}", highlight=False)
+        with _writing(output or DEFAULT_PAGE) as wrote:
+            write_markdown(warehouse, output or DEFAULT_PAGE)
+    out.print(wrote[0], highlight=False, soft_wrap=True)
     if missing:
         _fail(f"sql/dictionary.toml does not describe: {', '.join(missing)}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def serve(
-    cron: Annotated[str, typer.Option(help="When to run, as a cron expression.")] = "0 3 * * *",
-    timezone: Annotated[str, typer.Option(help="Time zone of the cron expression (IANA name).")] = "UTC",
-    name: Annotated[str, typer.Option(help="Name of the Prefect deployment.")] = "nightly",
+    cron: Annotated[str, typer.Option(metavar="CRON", help="When to run, as a cron expression.")] = "0 3 * * *",
+    timezone: Annotated[str, typer.Option(metavar="ZONE", help="Time zone of the cron expression (IANA name).")] = "UTC",
+    name: Annotated[str, typer.Option(metavar="NAME", help="Name of the Prefect deployment.")] = "nightly",
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
     manifest: ManifestOption = None,
-    wait: Annotated[float, typer.Option(help="Seconds a run waits for another's write lock.")] = 600.0,
+    wait: Annotated[float, typer.Option(metavar="SECONDS", help="Seconds a run waits for another's write lock.")] = 600.0,
 ) -> None:
     """Register the run as a Prefect deployment on a cron schedule (default nightly at 03:00
     UTC) and serve it until interrupted: scheduled runs, and runs started from the Prefect UI.

@@ -1,11 +1,12 @@
 """How `detainers run` and `detainers backfill` run the pipeline.
 
-With a Prefect API configured (PREFECT_API_URL in the environment, in the active Prefect
-profile, in ./prefect.toml or ./.env), or with --prefect, a run is a Prefect flow
-(flows/pipeline.py): each stage a task, its logs and artifacts in Prefect's UI. Otherwise it
-is plain Python (detainers.pipeline.run_pipeline): the same stages, with no Prefect start-up
-(Prefect's temporary local server takes 6 to 7 s to start, on every run). Deciding reads
-files and environment variables only: Prefect is imported only when it will run.
+With a Prefect API configured (PREFECT_API_URL, wherever Prefect's settings find it: the
+environment, the active profile, ./prefect.toml, ./.env, ./pyproject.toml's [tool.prefect]), or
+with --prefect, a run is a Prefect flow (flows/pipeline.py): each stage a task, its logs and
+artifacts in Prefect's UI. Otherwise it is plain Python (detainers.pipeline.run_pipeline): the
+same stages, with no Prefect start-up (Prefect's temporary local server takes 6 to 7 s to start,
+on every run). Prefect's settings are read by Prefect (prefect.settings.get_current_settings);
+importing Prefect takes 0.8 s, so it is imported only where it has something to read.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import tomllib
 from pathlib import Path
 
 from detainers.errors import DetainersError
@@ -22,43 +22,36 @@ from detainers.errors import DetainersError
 def prefect_api_configured() -> bool:
     if os.environ.get("PREFECT_API_URL"):
         return True
-    if "prefect.settings" in sys.modules:  # a process that runs Prefect already (a test harness, serve)
-        from prefect.settings import get_current_settings
+    if "prefect.settings" not in sys.modules and not _prefect_settings_files():
+        return False  # Prefect would find only its defaults, which name no API
+    return bool(_prefect_settings().api.url)
 
-        return bool(get_current_settings().api.url)
-    return bool(_profile_api_url() or _local_api_url())
+
+def _prefect_settings():
+    """Prefect's settings as Prefect reads them, its defaults (PREFECT_DEFAULTS) set first."""
+    prefect_environment()
+    from prefect.settings import get_current_settings
+
+    return get_current_settings()
+
+
+def _prefect_settings_files() -> list[Path]:
+    """The files Prefect could read a setting from, where they exist (only whether they exist
+    is looked at here; Prefect reads them): ./.env, ./prefect.toml, a ./pyproject.toml with a
+    [tool.prefect] table, and the profiles file (PREFECT_PROFILES_PATH, or profiles.toml under
+    PREFECT_HOME, by default ~/.prefect)."""
+    home = Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
+    found = [Path(".env"), Path("prefect.toml"), Path(os.environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml")]
+    found = [path for path in found if path.is_file()]
+    with_prefect = Path("pyproject.toml")
+    if with_prefect.is_file() and "tool.prefect" in with_prefect.read_text("utf-8", errors="replace"):
+        found.append(with_prefect)
+    return found
 
 
 def prefect_home() -> Path:
-    return Path(os.environ.get("PREFECT_HOME", "~/.prefect")).expanduser()
-
-
-def _profile_api_url() -> str | None:
-    path = Path(os.environ.get("PREFECT_PROFILES_PATH", prefect_home() / "profiles.toml")).expanduser()
-    profiles = _toml(path)
-    active = os.environ.get("PREFECT_PROFILE") or profiles.get("active")
-    return profiles.get("profiles", {}).get(active or "", {}).get("PREFECT_API_URL")
-
-
-def _local_api_url() -> str | None:
-    """Prefect also reads ./prefect.toml ([api] url) and ./.env (PREFECT_API_URL=...)."""
-    url = _toml(Path("prefect.toml")).get("api", {}).get("url")
-    if url:
-        return url
-    env = Path(".env")
-    if env.is_file():
-        for line in env.read_text("utf-8", errors="replace").splitlines():
-            key, _, value = line.partition("=")
-            if key.strip() == "PREFECT_API_URL" and value.strip():
-                return value.strip()
-    return None
-
-
-def _toml(path: Path) -> dict:
-    try:
-        return tomllib.loads(path.read_text("utf-8")) if path.is_file() else {}
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return {}
+    """PREFECT_HOME as Prefect resolves it (~ and $PREFECT_HOME templates included)."""
+    return Path(_prefect_settings().home)
 
 
 def check_prefect_home() -> None:
@@ -126,10 +119,18 @@ def prefect_entry(name: str):
     return next(iter(found)).load()
 
 
-def run(flow: str, tracked: bool | None, plan, warehouse: Path, wait_seconds: float, **flow_parameters):
+PREFECT_STARTING = {  # what `run --prefect` says before Prefect's seconds of start-up
+    True: "running as a Prefect flow on the configured Prefect API (PREFECT_API_URL)",
+    False: "starting Prefect: its own temporary server for this run takes a few seconds (with --no-prefect, a run "
+           "needs none; with PREFECT_API_URL, it runs on that server)",
+}
+
+
+def run(flow: str, tracked: bool | None, plan, warehouse: Path, wait_seconds: float, say=None, **flow_parameters):
     """Run the plan: as the Prefect flow `flow` when tracked (None: when an API is configured),
     else as plain Python. The flow builds its own plan from its parameters (a deployment's
-    runs are started with parameters only); both give the same RunSummary."""
+    runs are started with parameters only); both give the same RunSummary. `say(line)`: a line
+    before Prefect starts, which is silent for seconds."""
     if tracked is None:
         tracked = prefect_api_configured()
     if not tracked:
@@ -137,6 +138,8 @@ def run(flow: str, tracked: bool | None, plan, warehouse: Path, wait_seconds: fl
 
         return run_pipeline(plan, warehouse, wait_seconds)
     check_prefect_home()
+    if say is not None:
+        say(PREFECT_STARTING[prefect_api_configured()])
     state = prefect_entry(flow)(warehouse=warehouse, wait_seconds=wait_seconds, return_state=True, **flow_parameters)
     if state.is_failed():
         raise DetainersError(state.message)

@@ -21,7 +21,7 @@ from rich.console import Console
 class Reporter(Protocol):
     def bytes(self, source: str, n: int, total: int | None) -> None: ...
     def rows(self, source: str, n: int) -> None: ...
-    def close(self) -> None: ...
+    def close(self, stopped: bool = False) -> None: ...
 
 
 _reporter: Reporter | None = None
@@ -43,12 +43,14 @@ def advance_rows(source: str, n: int) -> None:
 def reporting(reporter: Reporter | None) -> Iterator[None]:
     global _reporter
     previous, _reporter = _reporter, reporter
+    stopped = True  # until the run ends as it should: Ctrl-C, an error, did not finish what was shown
     try:
         yield
+        stopped = False
     finally:
         _reporter = previous
         if reporter is not None:
-            reporter.close()
+            reporter.close(stopped)
 
 
 def for_console(console: Console) -> Reporter:
@@ -87,12 +89,13 @@ class RichReporter:
                 self._tasks[key] = self._load.add_task(source, total=None)
             self._load.advance(self._tasks[key], n)
 
-    def close(self) -> None:
+    def close(self, stopped: bool = False) -> None:
         with self._lock:
             for (source, kind), task in self._tasks.items():
                 bar = self._download if kind == "bytes" else self._load
                 done = bar.tasks[task].completed
-                bar.update(task, total=done, completed=done)
+                if not stopped:  # a stopped bar stays where it stopped
+                    bar.update(task, total=done, completed=done)
             self._live.stop()
 
 
@@ -119,14 +122,14 @@ class LineReporter:
                 self._last[key] = now
                 self._print(source, kind, self._totals[key])
 
-    def _print(self, source: str, kind: str, total: int, final: bool = False) -> None:
+    def _print(self, source: str, kind: str, total: int, final: str = "") -> None:
         if kind == "bytes":
             declared = self._declared.get(source)
             of = f" of {declared:,}" if declared else ""
             text = f"download {source}: {total:,}{of} bytes"
         else:
             text = f"load {source}: {total:,} rows read"
-        self._console.print(text + (" (done)" if final else ""), highlight=False, soft_wrap=True)
+        self._console.print(text + (f" ({final})" if final else ""), highlight=False, soft_wrap=True)
 
     def bytes(self, source: str, n: int, total: int | None) -> None:
         self._declared.setdefault(source, total)
@@ -135,7 +138,7 @@ class LineReporter:
     def rows(self, source: str, n: int) -> None:
         self._note(source, "rows", n)
 
-    def close(self) -> None:
+    def close(self, stopped: bool = False) -> None:
         with self._lock:
             for (source, kind), total in self._totals.items():
-                self._print(source, kind, total, final=True)
+                self._print(source, kind, total, final="stopped" if stopped else "done")

@@ -57,6 +57,7 @@ def deployment(manifest: Path, warehouse: Path, cron: str = DEFAULT_CRON, timezo
 
 
 SERVER_STARTUP_SECONDS = 120
+STARTING_OWN = "no Prefect server is configured: starting Prefect's own, for as long as this serves (it takes some seconds)"
 START_ONE = ("start one with `prefect server start`, then `export PREFECT_API_URL=http://127.0.0.1:4200/api` "
              "and run `detainers serve` again")
 
@@ -74,9 +75,10 @@ def serve(manifest: Path, warehouse: Path, cron: str = DEFAULT_CRON, timezone: s
         return
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
+    _say(STARTING_OWN)  # its start takes seconds (half a minute on a busy machine): say so first
     with local_server() as url:
-        _say(f"no Prefect server is configured: serving with Prefect's own, started for as long as this serves; "
-             f"its UI: {url.removesuffix('/api')} (set PREFECT_API_URL to serve with another)")
+        _say(f"serving with Prefect's own server; its UI: {url.removesuffix('/api')} "
+             "(set PREFECT_API_URL to serve with another)")
         with temporary_settings({PREFECT_API_URL: url}):
             serve_deployments(served, limit=1)
 

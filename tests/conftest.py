@@ -39,6 +39,12 @@ SERVER_STARTUP_SECONDS = 120
 _SERVERS: list[subprocess.Popen] = []
 
 
+def pytest_report_header(config):
+    import detainers
+
+    return f"detainers under test: {Path(detainers.__file__).parent}"  # the clone's, or an installed wheel's
+
+
 def pytest_configure(config):
     if not hasattr(config, "workerinput"):  # the session's main process (xdist's controller, or the only one)
         os.environ[SHARED] = tempfile.mkdtemp(prefix="detainers-tests-")

@@ -46,13 +46,13 @@ def mount_commands(mounts: dict[Path, str]) -> str:
 def detainers_with_mounts(mounts: dict[Path, str], *args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
     """`detainers *args` (the CLI entry point, in its own process) with `mounts` in place."""
     script = mount_commands(mounts) + ' && exec "$@"'
-    return subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script, "sh", sys.executable, "-c", CLI, *args],
+    return subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script, "sh", sys.executable, "-P", "-c", CLI, *args],
                           cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
 
 
 def python_with_mounts(mounts: dict[Path, str], *scripts: list[str], cwd: Path = ROOT) -> subprocess.CompletedProcess:
     """Python scripts (each [code, *args]) run one after the other with `mounts` in place, in
     one namespace, so the later ones see what the earlier wrote on them; stops at a failure."""
-    commands = " && ".join(" ".join(shlex.quote(part) for part in [sys.executable, "-c", *script]) for script in scripts)
+    commands = " && ".join(" ".join(shlex.quote(part) for part in [sys.executable, "-P", "-c", *script]) for script in scripts)
     return subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", mount_commands(mounts) + " && " + commands],
                           cwd=cwd, capture_output=True, text=True, timeout=300)

@@ -68,8 +68,9 @@ def test_every_known_file_is_in_the_catalog_at_a_public_address_that_never_moves
     assert releases()["npr-stack-2007-2015-csv"].layout == "npr_stack"
 
 
-def test_releases_json_lists_every_file_with_its_url():
-    result = CliRunner().invoke(app, ["releases", "--json", "--warehouse", "nowhere/detainers.duckdb"])
+def test_releases_json_lists_every_file_with_its_url(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no warehouse built yet
+    result = CliRunner().invoke(app, ["releases", "--json"])
     assert result.exit_code == 0, result.output
     listed = json.loads(result.output)
     assert [r["id"] for r in listed] == list(releases()) and len(listed) == 33
@@ -139,7 +140,7 @@ def test_days_no_release_holds_are_named(tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["--manifest", "--start", "2017-01-01", "--end", "2016-01-01"], "--start 2017-01-01 is after --end 2016-01-01"),
-    (["--manifest", "--start", "2017-13-01"], "--start must be a date as YYYY-MM-DD"),
+    (["--manifest", "--start", "2017-13-01"], "--start 2017-13-01: month 13 does not exist (01 to 12)"),
     (["--start", "2017-01-01"], "--start and --end choose the window of --manifest: add --manifest"),
 ])
 def test_a_wrong_window_is_a_usage_error(args, message):

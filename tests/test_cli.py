@@ -25,10 +25,10 @@ def detainers(*args: str, cwd: Path, env: dict | None = None, importtime: bool =
     as root, in a user namespace of its own (`unshare --user`), where root keeps its files but
     loses the power to write what their modes forbid, as any user would meet them."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    clean |= {"PREFECT_HOME": str(cwd / "prefect-home"), "PYTHONPATH": str(ROOT), **(env or {})}
+    clean |= {"PREFECT_HOME": str(cwd / "prefect-home"), **(env or {})}
     flags = ["-X", "importtime"] if importtime else []
     wrapper = ["unshare", "--user"] if unprivileged and os.geteuid() == 0 else []
-    return subprocess.run([*wrapper, sys.executable, *flags, "-c", CLI, *args], cwd=cwd, env=clean,
+    return subprocess.run([*wrapper, sys.executable, "-P", *flags, "-c", CLI, *args], cwd=cwd, env=clean,
                           capture_output=True, text=True, timeout=300)
 
 
@@ -42,7 +42,9 @@ def error_lines(stderr: str) -> list[str]:
 
 
 @pytest.mark.parametrize("args, message", [
-    (["backfill", "--start", "2015-02-30", "--end", "2015-03-01"], "--start must be a date as YYYY-MM-DD, not '2015-02-30'"),
+    (["backfill", "--start", "2015-02-30", "--end", "2015-03-01"], "--start 2015-02-30: day 30 does not exist in February 2015 (01 to 28)"),
+    (["report", "--start", "2015-13-01"], "--start 2015-13-01: month 13 does not exist (01 to 12)"),
+    (["report", "--end", "2015-1-1"], "--end must be a date as YYYY-MM-DD, not '2015-1-1'"),
     (["backfill", "--start", "2015-03-02", "--end", "2015-03-01"], "--start 2015-03-02 is after --end 2015-03-01"),
     (["report", "--start", "2016-01-01", "--end", "2015-01-01"], "--start 2016-01-01 is after --end 2015-01-01"),
     (["report", "--basis", "lift"], "--basis must be one of prepare, decline, not 'lift'"),
@@ -62,7 +64,7 @@ def test_a_usage_mistake_is_one_line_and_exit_2_before_anything_slow(tmp_path, a
 
 
 def test_version():
-    result = subprocess.run([sys.executable, "-c", CLI, "--version"], capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run([sys.executable, "-P", "-c", CLI, "--version"], capture_output=True, text=True, cwd=ROOT)
     assert (result.returncode, result.stdout.strip()) == (0, f"detainers {__version__}")
 
 
@@ -75,6 +77,8 @@ def test_with_no_prefect_api_a_run_is_plain_python_and_starts_no_prefect_server(
     assert again.returncode == 0 and "nothing changed" in again.stdout
     assert "5,501 declined" in again.stdout, "a run that finds nothing changed still prints the published headline"
     assert again.stderr == ""
+    assert not [line for line in again.stdout.splitlines() if line.startswith(("download", "load "))], \
+        "a run that finds nothing changed shows no download or load"
 
 
 @pytest.mark.parametrize("content", [b"", b"DUCK" * 1000], ids=["empty", "not-a-database"])

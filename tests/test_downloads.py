@@ -172,7 +172,7 @@ def test_the_progress_of_a_resumed_download_counts_each_byte_once(servers, tmp_p
         def rows(self, source, n):
             pass
 
-        def close(self):
+        def close(self, stopped=False):
             pass
 
     seen = Counting()

@@ -260,7 +260,7 @@ def test_html_into_a_folder_it_cannot_write_is_one_line(tmp_path, where, bundled
     if where == "under-a-file":
         (tmp_path / "notes.txt").write_text("x")
         page = tmp_path / "notes.txt" / "report.html"
-        done = subprocess.run([sys.executable, "-c", CLI, "report", "--warehouse", str(warehouse), "--html", str(page)],
+        done = subprocess.run([sys.executable, "-P", "-c", CLI, "report", "--warehouse", str(warehouse), "--html", str(page)],
                               cwd=ROOT, capture_output=True, text=True, timeout=120)
         expected = os_failure(FileExistsError(errno.EEXIST, "", str(tmp_path / "notes.txt")))
     else:

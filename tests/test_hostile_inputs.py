@@ -34,6 +34,7 @@ import resource, sys
 resource.setrlimit(resource.RLIMIT_AS, ({MEMORY_CAP}, {MEMORY_CAP}))
 from pathlib import Path
 from detainers.errors import DetainersError
+sys.path.append({str(ROOT)!r})  # the clone's tests, behind the package under test
 from tests.test_bad_inputs import land_and_load
 try:
     land_and_load(Path(sys.argv[1]), Path(sys.argv[2]))
@@ -44,7 +45,7 @@ except DetainersError as exc:
 
 
 def load_in_capped_process(tmp_path, path) -> str:
-    done = subprocess.run([sys.executable, "-c", CAPPED_LOAD, str(tmp_path), str(path)], cwd=ROOT, capture_output=True,
+    done = subprocess.run([sys.executable, "-P", "-c", CAPPED_LOAD, str(tmp_path), str(path)], cwd=ROOT, capture_output=True,
                           text=True, timeout=300, env={**os.environ, "POLARS_MAX_THREADS": "2"})
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout.strip()
@@ -258,7 +259,7 @@ def run_measured(args: list[str], cap: int = 4 << 30) -> tuple[int, str, int]:
     def capped():
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
-    proc = subprocess.Popen([sys.executable, "-c", "from detainers.cli import main; main()", *args], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-P", "-c", "from detainers.cli import main; main()", *args], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=capped,
                             env={**os.environ, "POLARS_MAX_THREADS": "2"})
     output = proc.stdout.read()

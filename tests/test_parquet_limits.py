@@ -25,7 +25,7 @@ from detainers.schemas.reference import failure
 PEAK_LIMIT_MB = 1536  # 1.5 GB: any run, whatever its input
 # The CLI, telling at its exit its own peak resident memory since it started (VmHWM): a
 # child's ru_maxrss from wait4 would count the test process's memory, kept across fork and exec.
-CLI = [sys.executable, "-c", "import atexit, sys\n"
+CLI = [sys.executable, "-P", "-c", "import atexit, sys\n"
        "def peak():\n"
        "    line = next(l for l in open('/proc/self/status') if l.startswith('VmHWM'))\n"
        "    print('PEAK_KB', line.split()[1], file=sys.__stderr__, flush=True)\n"

@@ -111,7 +111,7 @@ def test_report_errors_are_one_clear_line(tmp_path):
     missing = runner.invoke(app, ["report", "--warehouse", str(tmp_path / "none.duckdb")])
     assert missing.exit_code == 1 and "no warehouse at" in missing.output and "Traceback" not in missing.output
     bad_date = runner.invoke(app, ["report", "--warehouse", str(tmp_path / "x.duckdb"), "--start", "2014-13-01"])
-    assert bad_date.exit_code == 2 and "--start must be a date" in bad_date.output
+    assert bad_date.exit_code == 2 and "--start 2014-13-01: month 13 does not exist" in bad_date.output
 
 
 def test_running_again_on_the_same_file_changes_nothing(bundled_run, copied_warehouse):

@@ -34,6 +34,17 @@ def test_a_log_gets_plain_lines_with_the_totals():
     assert lines == ["download fy2015: 3,000 of 3,000 bytes (done)", "load fy2015: 79,053 rows read (done)"]
 
 
+def test_a_run_stopped_says_stopped_not_done():
+    buffer = io.StringIO()
+    try:
+        with progress.reporting(progress.for_console(Console(file=buffer, width=200))):
+            progress.advance_rows("fy2015", 40_000)
+            raise KeyboardInterrupt  # Ctrl-C halfway through the load
+    except KeyboardInterrupt:
+        pass
+    assert buffer.getvalue().splitlines() == ["load fy2015: 40,000 rows read (stopped)"]
+
+
 def test_a_terminal_gets_bars(tmp_path):
     buffer = io.StringIO()
     console = Console(file=buffer, width=120, force_terminal=True)

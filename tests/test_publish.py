@@ -20,7 +20,7 @@ def test_changes_still_in_the_builds_wal_are_in_the_published_file(tmp_path):
         assert wal.exists() and wal.stat().st_size, "the change is only in the WAL so far"
         wh.publish(build, warehouse)
         # A reader in another process, while the forgotten connection is still open.
-        seen = subprocess.run([sys.executable, "-c", READ, str(warehouse)], capture_output=True, text=True)
+        seen = subprocess.run([sys.executable, "-P", "-c", READ, str(warehouse)], capture_output=True, text=True)
         assert seen.stdout.strip() == "[(42,)]", seen.stderr
     finally:
         con.close()

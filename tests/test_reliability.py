@@ -70,7 +70,7 @@ def start(args: list[str], env: dict) -> subprocess.Popen:
 def start_run(tmp_path, manifest, warehouse, pause_at: str) -> subprocess.Popen:
     env = child_env(tmp_path, DETAINERS_PAUSE_AT=pause_at)
     cli = "from detainers.cli import main; main()"  # the `detainers` entry point, run from the project root
-    return start([sys.executable, "-c", cli, "run", "--manifest", str(manifest), "--warehouse", str(warehouse)], env)
+    return start([sys.executable, "-P", "-c", cli, "run", "--manifest", str(manifest), "--warehouse", str(warehouse)], env)
 
 
 def wait_until(found, proc: subprocess.Popen, timeout: float = 90):
@@ -181,7 +181,7 @@ def test_a_lock_left_by_a_dead_process_does_not_block(tmp_path):
     with wh.write_lock(warehouse, "detainers run (next)"):
         assert json.loads(lock.read_text())["command"] == "detainers run (next)"
     # A live holder in another process blocks, and is named.
-    holder = subprocess.Popen([sys.executable, "-c", (
+    holder = subprocess.Popen([sys.executable, "-P", "-c", (
         "import sys, time; from pathlib import Path; from detainers.warehouse.database import write_lock\n"
         f"with write_lock(Path({str(warehouse)!r}), 'detainers run (holder)'):\n"
         "    print('held', flush=True); time.sleep(60)")], cwd=ROOT, stdout=subprocess.PIPE, text=True, start_new_session=True)
@@ -222,7 +222,7 @@ def test_readers_during_a_run_see_the_old_or_the_new_version_never_half(setup, t
     manifest, warehouse, _ = setup
     old = list(state(warehouse))
     stop = tmp_path / "stop-reading"
-    readers = [start([sys.executable, "-c", READER, str(warehouse), str(stop), STATE_SQL, mode], dict(os.environ))
+    readers = [start([sys.executable, "-P", "-c", READER, str(warehouse), str(stop), STATE_SQL, mode], dict(os.environ))
                for mode in ("held", "fresh")]
     try:
         for reader in readers:
@@ -280,7 +280,7 @@ def test_two_warehouses_in_one_folder_never_touch_each_others_files(tmp_path):
         folder / "trial.duckdb.exports", folder / "trial.duckdb.landing", folder / ".trial.duckdb.build")
 
     env = {k: v for k, v in child_env(tmp_path, DETAINERS_PAUSE_AT="build").items() if k != "PREFECT_API_URL"}
-    proc = start([sys.executable, "-c", "from detainers.cli import main; main()", "run", "--manifest", str(manifests["trial"]),
+    proc = start([sys.executable, "-P", "-c", "from detainers.cli import main; main()", "run", "--manifest", str(manifests["trial"]),
                   "--warehouse", str(trial)], env)
     try:
         wait_until(lambda: (folder / ".paused-build").exists(), proc)

@@ -174,15 +174,17 @@ def test_serve_without_a_server_runs_its_schedule_on_prefects_own_local_server(t
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | {
         "PREFECT_HOME": str(tmp_path / "prefect-home"), "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2",
         "PREFECT_RUNNER_POLL_FREQUENCY": "2"}
-    proc = subprocess.Popen([sys.executable, "-c", "from detainers.cli import main; main()", "serve", "--cron", "0 3 * * *",
+    proc = subprocess.Popen([sys.executable, "-P", "-c", "from detainers.cli import main; main()", "serve", "--cron", "0 3 * * *",
                              "--manifest", str(tmp_path / "sources.toml"), "--warehouse", str(tmp_path / "w.duckdb")],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
     lines = []
     try:
-        lines.append(proc.stdout.readline())
-        found = re.search(r"its UI: (http://127\.0\.0\.1:\d+) ", lines[0])
-        assert lines[0].startswith("no Prefect server is configured: serving with Prefect's own") and found, lines
+        lines += [proc.stdout.readline(), proc.stdout.readline()]  # a line before the server's start, one after
+        found = re.search(r"its UI: (http://127\.0\.0\.1:\d+) ", lines[1])
+        assert lines[0] == "no Prefect server is configured: starting Prefect's own, for as long as this serves (it " \
+                           "takes some seconds)\n", lines
+        assert lines[1].startswith("serving with Prefect's own server; its UI: ") and found, lines
         api = found.group(1) + "/api"
 
         def runs(client, **state) -> list[dict]:
@@ -219,7 +221,7 @@ def test_serve_says_how_to_start_a_server_when_prefects_own_cannot_start(tmp_pat
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | {
         "PREFECT_HOME": str(tmp_path / "prefect-home"),
         "PREFECT_SERVER_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{tmp_path / 'no-such-folder' / 'prefect.db'}"}
-    done = subprocess.run([sys.executable, "-c", "from detainers.cli import main; main()", "serve", "--manifest",
+    done = subprocess.run([sys.executable, "-P", "-c", "from detainers.cli import main; main()", "serve", "--manifest",
                            str(ROOT / "sources.toml"), "--warehouse", str(tmp_path / "w.duckdb")],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=200)
     assert done.returncode == 1

@@ -358,8 +358,8 @@ def _in_a_terminal(args: list[str], columns: int, cwd) -> str:
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES") and not k.startswith("PREFECT_")}
-    env |= {"PYTHONPATH": str(ROOT), "TERM": "xterm-256color"}
-    proc = subprocess.Popen([sys.executable, "-c", "from detainers.cli import main; main()", *args], cwd=cwd,
+    env |= {"TERM": "xterm-256color"}
+    proc = subprocess.Popen([sys.executable, "-P", "-c", "from detainers.cli import main; main()", *args], cwd=cwd,
                             stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True)
     os.close(follower)
     chunks = []

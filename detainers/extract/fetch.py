@@ -112,16 +112,18 @@ def _fetch_local(name, path: str, landing, formats, previous, policy, deadline, 
         if claimed > policy.max_bytes:  # refused at once; a file claiming less is counted as it is read
             raise FetchError(f"source {name}: {path} is {claimed:,} bytes, over the cap of {policy.max_bytes:,}")
         if known:  # the usual nightly case, the same file as last time: hash it, copy nothing
-            meter = Meter(name, path, policy, deadline, claimed or None)
+            # unreported: a run that finds nothing changed prints no download (a changed file's
+            # bytes are shown as it lands)
+            meter = Meter(name, path, policy, deadline, claimed or None, report=False)
             if sha256_of(metered(read_chunks(source), meter)) == previous.sha256:
                 check_kind(name, path, known, formats)
                 return Landed(name, known, previous.sha256, meter.size, "unchanged")
             source.seek(0)  # it changed: land it, and name it by its own hash
             _drop_if_linked(known, source)
-        meter = Meter(name, path, policy, deadline, claimed or None, report=not known)
+        meter = Meter(name, path, policy, deadline, claimed or None)
         shared = land_shared(source, landing, meter)  # no second copy where the file system allows
         if shared is None:
-            meter = Meter(name, path, policy, deadline, claimed or None, report=not known)
+            meter = Meter(name, path, policy, deadline, claimed or None)
             partial, digest = land_copy(source, landing, meter)
         else:
             partial, digest, _ = shared

@@ -40,7 +40,7 @@ class Meter:
     def __init__(self, source: str, shown: str, limits: Limits, deadline: float, expected: int | None = None,
                  report: bool = True) -> None:
         self.source, self.shown, self.limits, self.deadline, self.expected = source, shown, limits, deadline, expected
-        self.report = report  # False: a second pass over bytes the progress bar has already shown
+        self.report = report  # False: bytes only checked, not fetched (a file found unchanged)
         self.size = 0
         self._window_start, self._window_size = time.monotonic(), 0
 

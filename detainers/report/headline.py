@@ -74,10 +74,15 @@ def check_version(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
         raise DetainersError(failure(key, warehouse=warehouse, found=found, current=current))
 
 
-def open_published(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection: never blocks a run, never blocked by one."""
+def check_exists(warehouse: Path) -> None:
+    """The one error of a warehouse that is not there, in every command that reads one."""
     if not warehouse.exists():
         raise DetainersError(f"no warehouse at {warehouse}: run `detainers run` first")
+
+
+def open_published(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection: never blocks a run, never blocked by one."""
+    check_exists(warehouse)
     try:
         return duckdb.connect(str(warehouse), read_only=True)
     except duckdb.Error as exc:
