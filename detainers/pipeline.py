@@ -97,6 +97,7 @@ def run_pipeline(plan: Plan, warehouse: Path, wait_seconds: float = 0.0, stages:
 
 
 def _run(plan: Plan, warehouse: Path, wait_seconds: float, stages: Stages) -> RunSummary:
+    wh.probe_storage_version()
     summary, outcomes = new_run(warehouse, plan.sources)
     with wh.write_lock(warehouse, f"{plan.command} ({summary.run_id})", wait_seconds):
         state = _published_state(warehouse, summary)
@@ -114,9 +115,7 @@ def _run(plan: Plan, warehouse: Path, wait_seconds: float, stages: Stages) -> Ru
         if not needs_build(state, plan.manifest, landed, fingerprint) and wh.in_storage_version(warehouse, state.storage):
             for name in landed:
                 outcomes[name].load = "skipped_unchanged"
-            for name, why in standing_refusals(warehouse, landed).items():  # still refused: said every run
-                outcomes[name].load, outcomes[name].error = "failed_reject_threshold", why
-            _nothing_changed(warehouse, summary)
+            _nothing_changed(warehouse, landed, outcomes, summary)
             return summary
         _build_and_publish(plan, warehouse, landed, summary, outcomes, stages, fingerprint, fresh=state.damaged)
     log.info("published %s", warehouse)
@@ -142,10 +141,14 @@ def _published_state(warehouse: Path, summary: RunSummary) -> PublishedState:
     return state
 
 
-def _nothing_changed(warehouse: Path, summary: RunSummary) -> None:
-    """The published headline, and the exports brought in line with the published build."""
+def _nothing_changed(warehouse: Path, landed: dict[str, Landed], outcomes: dict[str, SourceOutcome],
+                     summary: RunSummary) -> None:
+    """The refusals that still stand (said every run), the published headline, and the exports
+    brought in line with the published build: one read-only connection for all it reads."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
+        for name, why in standing_refusals(con, landed).items():
+            outcomes[name].load, outcomes[name].error = "failed_reject_threshold", why
         summary.headline = headline(con, DEFAULT_START, DEFAULT_END)
         built = con.execute("select value from audit.build_info where key = 'last_run_id'").fetchone()
     finally:
@@ -244,6 +247,11 @@ def load_landed(con, source: Source, landed: Landed, run_id: str) -> LoadResult:
 
 def _build_and_publish(plan: Plan, warehouse: Path, landed: dict[str, Landed], summary: RunSummary,
                        outcomes: dict[str, SourceOutcome], stages: Stages, fingerprint: str, fresh: bool = False) -> None:
+    from detainers.transform.read import check_ahead
+
+    for source in plan.sources:  # a new file's checks run while the build is set up
+        if source.name in landed and landed[source.name].status == "fetched":
+            check_ahead(source, landed[source.name].path)
     from detainers.load.sources import record_sources
 
     build = wh.start_build(warehouse, fresh=fresh)

@@ -100,14 +100,11 @@ def standing_refusal(con: duckdb.DuckDBPyConnection, source: str, sha256: str, f
     return f"{found[1]} (load {found[2]}; its file and rules have not changed since, so it was not read again)"
 
 
-def standing_refusals(warehouse: Path, names) -> dict[str, str]:
+def standing_refusals(con: duckdb.DuckDBPyConnection, names) -> dict[str, str]:
     """The refusals that stand for these sources' last fetched files, by source name (a run
-    that finds nothing changed still names a source whose file it refused)."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        fetched = con.execute("select source, file_sha256 from audit.sources where list_contains($names, source) "
-                              "and file_sha256 is not null", dict(names=list(names))).fetchall()
-        refused = {name: standing_refusal(con, name, sha256) for name, sha256 in fetched}
-    finally:
-        con.close()
+    that finds nothing changed still names a source whose file it refused); `con` reads the
+    published file."""
+    fetched = con.execute("select source, file_sha256 from audit.sources where list_contains($names, source) "
+                          "and file_sha256 is not null", dict(names=list(names))).fetchall()
+    refused = {name: standing_refusal(con, name, sha256) for name, sha256 in fetched}
     return {name: why for name, why in refused.items() if why}

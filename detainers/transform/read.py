@@ -28,6 +28,7 @@ from detainers.transform.limits import ReadLimits
 from detainers.transform.read_csv import find_separator, read_csv, text_head
 from detainers.transform.read_parquet import read_parquet
 from detainers.transform.read_xlsx import read_xlsx
+from detainers.transform.workbook import start_check
 from detainers.schemas.layouts import Layout, known_layouts
 from detainers.schemas.reference import failure
 
@@ -66,6 +67,17 @@ def read_batches(path: Path, layout: Layout, info: ReadInfo, batch_rows: int | N
         yield from read_csv(path, layout, info, batch_rows, limits or ReadLimits.of(), careful)
         return
     yield from reader(path, layout, info, batch_rows, limits or ReadLimits.of())
+
+
+def check_ahead(source: Source, path: Path) -> None:
+    """Begin what can be checked of a landed file before the build is ready for its rows: a
+    workbook's memory bound (workbook.start_check), while the run sets up its build. A file
+    that cannot be looked at now is left to its read, which checks it and says why."""
+    try:
+        if sniff_format(path) == "xlsx":
+            start_check(path, ReadLimits.of(source))
+    except Exception:
+        return
 
 
 def with_layout_by_header(source: Source, path: Path) -> tuple[Source, str]:

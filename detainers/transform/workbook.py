@@ -14,8 +14,10 @@ setting (ReadLimits); a workbook over one is a LayoutError naming the file and t
 from __future__ import annotations
 
 import re
+import threading
 import zipfile
 import zlib
+from concurrent.futures import Future
 from pathlib import Path
 
 from detainers.errors import LayoutError
@@ -31,8 +33,44 @@ _SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData[\s>/]")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})(\d{1,9})(?::([A-Z]{1,3})(\d{1,9}))?"')
 
 
+_STARTED: dict[tuple, Future] = {}  # checks begun ahead of the read (start_check), by file and limits
+
+
+def start_check(path: Path, limits: ReadLimits) -> None:
+    """Begin check_workbook in a thread as soon as the file is landed, so its pass over the
+    sheet's XML (inflating it and searching it release the GIL) runs while the run sets up its
+    build; the read waits for it (check_workbook) before calamine ever sees the file."""
+    key = _key(path, limits)
+    if key in _STARTED:
+        return
+    future: Future = Future()
+    _STARTED[key] = future
+
+    def check() -> None:
+        try:
+            future.set_result(_check(path, limits))
+        except BaseException as exc:  # raised where the read asks for the verdict (its frames, holding chunks, let go)
+            future.set_exception(exc.with_traceback(None))
+
+    threading.Thread(target=check, name="detainers-workbook-check", daemon=True).start()
+
+
 def check_workbook(path: Path, limits: ReadLimits) -> None:
-    """Raise a LayoutError when the workbook would unpack or span more than its limits allow."""
+    """Raise a LayoutError when the workbook would unpack or span more than its limits allow
+    (the verdict of a check start_check began, or one made now)."""
+    started = _STARTED.pop(_key(path, limits), None)
+    if started is None:
+        _check(path, limits)
+    else:
+        started.result()
+
+
+def _key(path: Path, limits: ReadLimits) -> tuple:
+    stat = path.stat()  # the same bytes: a landed file is never rewritten, but a path may be reused
+    return path.resolve(), stat.st_ino, stat.st_size, stat.st_mtime_ns, limits
+
+
+def _check(path: Path, limits: ReadLimits) -> None:
     try:
         with zipfile.ZipFile(path) as book:
             parts = book.infolist()

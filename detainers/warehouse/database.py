@@ -16,9 +16,11 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future
 from pathlib import Path
 
 import duckdb
@@ -148,14 +150,30 @@ def storage_label(path: Path) -> str:
 def in_storage_version(warehouse: Path, label: str | None = None) -> bool:
     """Whether the file is written in STORAGE_VERSION's format (a run republishes it if not);
     `label`: its storage_label, when a connection already read it."""
-    return (label or storage_label(warehouse)) == _label_of_version(STORAGE_VERSION)
+    return (label or storage_label(warehouse)) == _label_of_version(STORAGE_VERSION).result()
+
+
+def probe_storage_version() -> None:
+    """Start asking DuckDB the label of STORAGE_VERSION's format, as a run begins: a run that
+    finds nothing changed then reads it without waiting for the probe file to be made."""
+    _label_of_version(STORAGE_VERSION)
 
 
 @functools.cache
-def _label_of_version(version: str) -> str:
-    """The label DuckDB gives a file written in `version`'s format: asked of an empty one."""
-    with tempfile.TemporaryDirectory() as scratch:
-        return create(Path(scratch) / "probe.duckdb", version=version)
+def _label_of_version(version: str) -> Future:
+    """The label DuckDB gives a file written in `version`'s format: asked of an empty one, in
+    a thread (DuckDB making the file releases the GIL while the run reads on)."""
+    label: Future = Future()
+
+    def probe() -> None:
+        try:
+            with tempfile.TemporaryDirectory() as scratch:
+                label.set_result(create(Path(scratch) / "probe.duckdb", version=version))
+        except BaseException as exc:  # raised where the label is read
+            label.set_exception(exc)
+
+    threading.Thread(target=probe, name="detainers-storage-probe").start()
+    return label
 
 
 def publish(build: Path, warehouse: Path) -> None:

@@ -75,9 +75,13 @@ covered as (
         max(daily.day) as coverage_end,
         macros.state_count(if(any_value(figures.scope) = 'national', null, [any_value(figures.scope)])) as state_count,
     from figures
-    left join marts.daily_coverage as daily
-        on daily.day between figures.window_start and figures.window_end
-        and (figures.scope = 'national' or daily.state_code = figures.scope)
+    left join (
+        -- each cell under its state's scope and the nation's: a join on equal scopes, where
+        -- "national or the same state" made every state figure pair with every state's cells
+        select day, unnest([state_code, 'national']) as scope from marts.daily_coverage
+    ) as daily
+        on daily.scope = figures.scope
+        and daily.day between figures.window_start and figures.window_end
     group by figures.figure_id
 ),
 
