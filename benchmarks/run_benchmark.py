@@ -99,9 +99,11 @@ def pipeline_run(extract: Path, work: Path, fmt: str) -> dict:
 def alternate(fmt: str, rows: int, rounds: int) -> dict:
     """`rounds` rounds of baseline, run, run, baseline (each in a fresh folder): the ratio of
     sums, in wall and in CPU seconds."""
-    from make_extracts import make_extract
-
-    extract = make_extract(rows, fmt)
+    # Made in a process of its own: a child's peak resident size (os.wait4) starts from what its
+    # parent held when it forked, so this process must stay small for the peaks to be the runs' own.
+    made = subprocess.run([sys.executable, str(HERE / "make_extracts.py"), "--rows", str(rows), "--format", fmt],
+                          check=True, capture_output=True, text=True)
+    extract = Path(made.stdout.strip().splitlines()[-1])
     baseline_code = BASELINES[fmt]
     baselines, runs, also = [], [], []
 

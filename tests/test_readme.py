@@ -92,3 +92,13 @@ def test_every_link_and_path_a_page_names_exists(page):
         if "<" not in path and "*" not in path and not generated and not (ROOT / path).exists():
             missing.append(path)
     assert missing == []
+
+
+def test_the_readmes_python_runs_on_a_published_warehouse(bundled_run, capsys):
+    """The README's Python example, as a reader pastes it, on the bundled run's warehouse: it
+    runs, and shows the headline and the facility with the most declines."""
+    (block,) = re.findall(r"```python\n(.*?)```", README.read_text("utf-8"), re.S)
+    assert '"warehouse/detainers.duckdb"' in block
+    exec(block.replace('"warehouse/detainers.duckdb"', repr(str(bundled_run[0]))), {})
+    shown = capsys.readouterr().out
+    assert "79053" in shown.replace(",", "") and "VENTURA COUNTY JAIL" in shown
