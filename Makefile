@@ -28,7 +28,7 @@ clean:
 # is the installed wheel's (site-packages ahead of the clone on sys.path), the tests and data the clone's.
 INSTALLED ?= .venv-installed
 test-installed:
-	rm -rf $(INSTALLED) && $(PYTHON) -m venv $(INSTALLED)
+	rm -rf $(INSTALLED) build && $(PYTHON) -m venv $(INSTALLED)
 	$(INSTALLED)/bin/python -m pip install --quiet -c constraints.txt '.[test]'
-	rm -rf build
+	rm -rf build  # setuptools' build tree: a stale one would ship files since removed
 	$(INSTALLED)/bin/pytest -p no:cacheprovider --import-mode=append -o pythonpath=
