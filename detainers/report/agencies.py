@@ -17,7 +17,7 @@ import duckdb
 from rich.console import Console
 
 from detainers.report.charts import escape as _e
-from detainers.report.rows import as_dicts, totals
+from detainers.report.rows import totals, window_rows
 from detainers.report.tables import Column, print_fitted
 
 TOP_AGENCIES = 25
@@ -29,8 +29,7 @@ def agency_report(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
                   states: tuple[str, ...] | None = None) -> dict:
     """The JSON of `detainers report --by agency`: every agency with detainers in the window
     (most declines first), then the facilities not reviewed and the detainers with none."""
-    rows = as_dicts(con.execute("select * from marts.agency_headline($start, $end, states := $states)",
-                                dict(start=start, end=end, states=list(states) if states else None)))
+    rows = window_rows(con, "marts.agency_headline", start, end, states)
     agencies = [
         {"agency": r["agency"], "state": r["state_code"], "kind": r["agency_kind"], "level": r["agency_level"],
          "local": r["agency_level"] == "local", "facilities": r["facilities"],

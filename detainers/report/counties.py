@@ -16,7 +16,7 @@ import duckdb
 from rich.console import Console
 
 from detainers.report.charts import escape as _e
-from detainers.report.rows import as_dicts, totals
+from detainers.report.rows import totals, window_rows
 from detainers.report.tables import Column, print_fitted
 
 TOP_COUNTIES = 15
@@ -28,8 +28,7 @@ def county_report(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
                   states: tuple[str, ...] | None = None) -> dict:
     """The JSON of `detainers report --by county`: every county with detainers in the window
     (most declines first), then the unplaced jurisdictions and the detainers with none."""
-    rows = as_dicts(con.execute("select * from marts.county_headline($start, $end, states := $states)",
-                                dict(start=start, end=end, states=list(states) if states else None)))
+    rows = window_rows(con, "marts.county_headline", start, end, states)
     counties = [
         {"county_fips": r["county_fips"], "county": r["county_name"], "state_code": r["state_code"],
          "detainers_issued": r["detainers_issued"], "declined_detainers": r["declined_detainers"],

@@ -8,19 +8,14 @@ import datetime as dt
 
 import duckdb
 
-from detainers.report.rows import as_dicts
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, start: dt.date, end: dt.date, states, basis: str = "prepare") -> list[dict]:
-    return as_dicts(con.execute(sql, dict(start=start, end=end, states=list(states) if states else None, basis=basis)))
+from detainers.report.rows import window_rows
 
 
 def window_stretches(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, states=None,
                      basis: str = "prepare") -> list[dict]:
     """Every stretch of the window over which the number of states covered holds still
     (marts.coverage_stretches), days without data too (states_covered 0)."""
-    rows = _rows(con, "select * from marts.coverage_stretches($start, $end, states := $states, basis := $basis)",
-                 start, end, states, basis)
+    rows = window_rows(con, "marts.coverage_stretches", start, end, states, basis=basis)
     return [
         dict(start=r["stretch_start"].isoformat(), end=r["stretch_end"].isoformat(),
              states_covered=r["states_covered"], state_count=r["state_count"])
@@ -64,8 +59,7 @@ def month_coverage(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
                    basis: str = "prepare") -> list[dict]:
     """Every month of the window (marts.monthly_coverage): its days in the window, days with
     data, the most states covered on a day, and its covered share."""
-    return _rows(con, "select * from marts.monthly_coverage($start, $end, states := $states, basis := $basis)",
-                 start, end, states, basis)
+    return window_rows(con, "marts.monthly_coverage", start, end, states, basis=basis)
 
 
 def month_labels(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, states=None,

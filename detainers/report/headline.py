@@ -13,6 +13,7 @@ import duckdb
 from detainers.errors import DetainersError
 from detainers.report.coverage import coverage_stretches, fully_covered, window_stretches
 from detainers.report.held import figures_cover
+from detainers.report.rows import window_rows
 from detainers.versions import stamped_version, warehouse_version
 from detainers.schemas.reference import failure
 from detainers.report.window import BASES, DEFAULT_END, DEFAULT_START, HEADLINE_KEYS  # noqa: F401 (re-exported)
@@ -26,10 +27,7 @@ def headline(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, basis
         raise DetainersError(f"the window starts ({start}) after it ends ({end})")
     if basis not in BASES:
         raise DetainersError(f"unknown basis {basis!r}; one of: {', '.join(BASES)}")
-    cursor = con.execute("select * from marts.headline($start, $end, states := $states, basis := $basis)",
-                         dict(start=start, end=end, states=list(states) if states else None, basis=basis))
-    names = [d[0] for d in cursor.description]
-    row = dict(zip(names, cursor.fetchone()))
+    (row,) = window_rows(con, "marts.headline", start, end, states, basis=basis)
     out = {}
     for key, value in row.items():
         if isinstance(value, dt.date):

@@ -1,7 +1,9 @@
-"""A query's rows as dicts, and the totals of the rows of one kind: how the --by county and
---by agency reports read their table macros."""
+"""How the reports read the warehouse's window table macros: a macro's rows for a window as
+dicts, and the totals of the rows of one kind (the --by county and --by agency reports)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import duckdb
 
@@ -14,3 +16,13 @@ def as_dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
 def totals(rows: list[dict], kind: str, *keys: str) -> dict[str, int]:
     """Each key summed over the rows whose `kind` is `kind`."""
     return {key: int(sum(r[key] for r in rows if r["kind"] == kind)) for key in keys}
+
+
+def window_rows(con: duckdb.DuckDBPyConnection, macro: str, start: dt.date, end: dt.date,
+                states=None, **named) -> list[dict]:
+    """The rows of table macro `macro` (e.g. marts.headline) for an inclusive window and the
+    states asked about (None: the nation), its other named parameters (basis) passed as given."""
+    params = {"states": list(states) if states else None, **named}
+    arguments = ", ".join(f"{name} := ${name}" for name in params)
+    return as_dicts(con.execute(f"select * from {macro}($start, $end, {arguments})",
+                                dict(start=start, end=end, **params)))
