@@ -330,9 +330,11 @@ def _by(by: str, basis: str, window: tuple, states: tuple[str, ...] | None, ware
         raise UsageError(f"unknown --by {by!r}; one of: county, agency")
     if basis != "prepare":
         raise UsageError(f"--by {by} counts by prepare date: leave out --basis")
-    from detainers.report.headline import published_marts
+    from detainers.report.headline import headline, published_marts
+    from detainers.report.held import fully_covered_line, held_keys, held_line
 
     with published_marts(warehouse) as con:
+        h = headline(con, *window, states=states)
         if by == "county":
             from detainers.report.counties import county_report, names_folded
 
@@ -342,9 +344,16 @@ def _by(by: str, basis: str, window: tuple, states: tuple[str, ...] | None, ware
 
             report = agency_report(con, *window, states=states)
         wrote = _write_html(con, window, html, states=states)
+    # what the data holds of the window comes first, as in the headline report
+    report = {"window_start": report.pop("window_start"), "window_end": report.pop("window_end"), **held_keys(h), **report}
     if as_json:
         sys.stdout.write(json.dumps(report) + "\n")
         return
+    for line in (held_line(h), fully_covered_line(h)):
+        if line:
+            out.print(line, highlight=False)
+    if not h.get("coverage_start"):
+        return  # the data holds no day of the window: no table of zeros under that line
     if by == "county":
         from detainers.report.counties import print_counties
 
@@ -395,7 +404,8 @@ def releases(
     if as_json:
         sys.stdout.write(json.dumps(rows) + "\n")
         return
-    print_catalog(out, rows, warehouse, wide=wide)
+    with _fit_terminal():
+        print_catalog(out, rows, warehouse, wide=wide)
 
 
 @app.command(cls=_Command)

@@ -178,7 +178,9 @@ def test_report_by_county_json(bundled_run):
                                       "--end", "2015-12-31", "--warehouse", str(warehouse), "--json"])
     assert result.exit_code == 0, result.output
     got = json.loads(result.stdout)
-    assert list(got) == ["window_start", "window_end", "counties", "unplaced", "without_jurisdiction"]
+    assert list(got) == ["window_start", "window_end", "coverage_start", "coverage_end", "figures_cover", "counties",
+                         "unplaced", "without_jurisdiction"]
+    assert (got["coverage_start"], got["coverage_end"]) == ("2015-01-01", "2015-07-19")  # the data's own days
     assert list(got["counties"][0]) == ["county_fips", "county", "state_code", "detainers_issued", "declined_detainers",
                                         "declining_facilities", "coverage_ratio"]
     assert {c["state_code"] for c in got["counties"]} == {"PA"}

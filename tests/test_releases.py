@@ -264,6 +264,10 @@ def test_releases_json_lists_every_release_and_what_the_warehouse_holds(bundled_
     text = CliRunner().invoke(app, ["releases", "--warehouse", str(warehouse)])
     # issue 26: the catalog has grown from 15 to 33 files
     assert "holds 1 of 33 known releases, trusted for 292 of the 1,247 days" in " ".join(text.output.split())
+    # COLUMNS is the terminal's width in a pipe too, as for `report`: every line fits, no id is cut
+    narrow = CliRunner().invoke(app, ["releases", "--warehouse", str(warehouse)], env={"COLUMNS": "80"}).output
+    assert max(len(line) for line in narrow.splitlines()) <= 80 and "…-" not in narrow
+    assert all(f" {release_id} " in narrow for release_id in releases())
 
 
 def test_an_overlap_that_disagrees_is_one_line_in_the_report(tmp_path):

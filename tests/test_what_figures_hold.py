@@ -281,7 +281,8 @@ def test_the_map_says_the_common_coverage_once_and_other_states_are_not_asked(bu
 def test_report_by_agency_folds_facilities_into_the_agencies_that_run_them(bundled_run):
     warehouse, _ = bundled_run
     report = json.loads(CliRunner().invoke(app, ["report", "--by", "agency", "--warehouse", str(warehouse), "--json"]).stdout)
-    assert list(report) == ["window_start", "window_end", "agencies", "not_reviewed", "without_jurisdiction"]
+    assert list(report) == ["window_start", "window_end", "coverage_start", "coverage_end", "figures_cover", "agencies",
+                            "not_reviewed", "without_jurisdiction"]
     assert {"agency", "state", "facilities", "detainers_issued", "declined_detainers"} <= set(report["agencies"][0])
     by_name = {(a["agency"], a["state"]): a for a in report["agencies"]}
     nyc = by_name[("New York City Department of Correction", "NY")]
@@ -297,6 +298,27 @@ def test_report_by_agency_folds_facilities_into_the_agencies_that_run_them(bundl
     text = " ".join(run_report(warehouse).split())
     assert ("a jurisdiction is a facility, as ICE's records and TRAC count them, not an agency: the 346 declining "
             "jurisdictions are run by 279 local agencies and 30 others (12 state, 9 federal, 7 private, 2 not identified)") in text
+
+
+@pytest.mark.parametrize("by", ["county", "agency"])
+def test_the_by_reports_say_what_the_data_holds_first_and_title_their_tables_with_it(bundled_run, by):
+    """`report --by county|agency` on the default window: the held line first, the table titled
+    with the data's own days, the JSON saying what the figures cover; a window the data does not
+    reach gets its one line and no table of zeros."""
+    warehouse, _ = bundled_run
+    text = " ".join(CliRunner().invoke(app, ["report", "--by", by, "--warehouse", str(warehouse)]).stdout.split())
+    held, rest = text.split(" fully covered: --start 2014-10-01 --end 2015-07-19 ")
+    assert held.startswith("the data holds 2014-10-01 .. 2015-07-19 of the window asked (2014-01-01 .. 2017-05-31)")
+    title = "counties" if by == "county" else "agencies"
+    assert rest.startswith(f"{title} with the most declines, 2014-10-01 .. 2015-07-19 ") and "2017-05-31" not in rest
+    got = json.loads(CliRunner().invoke(app, ["report", "--by", by, "--warehouse", str(warehouse), "--json"]).stdout)
+    assert (got["window_start"], got["coverage_start"], got["coverage_end"]) == ("2014-01-01", "2014-10-01", "2015-07-19")
+    assert got["figures_cover"].startswith("only the part of the window the data holds, 2014-10-01 .. 2015-07-19")
+    empty = CliRunner().invoke(app, ["report", "--by", by, "--start", "2016-01-01", "--end", "2016-12-31",
+                                     "--warehouse", str(warehouse)])
+    assert empty.exit_code == 0
+    assert " ".join(empty.stdout.split()).startswith("the loaded data holds nothing of 2016-01-01 .. 2016-12-31")
+    assert "with the most declines" not in empty.stdout
 
 
 def test_rikers_island_is_in_the_bronx_and_philadelphia_is_one_county(bundled_run):

@@ -17,6 +17,7 @@ import duckdb
 from rich.console import Console
 
 from detainers.report.charts import escape as _e
+from detainers.report.held import figures_span
 from detainers.report.rows import totals, window_rows
 from detainers.report.tables import Column, print_fitted
 
@@ -81,7 +82,7 @@ def print_agencies(out: Console, report: dict, wide: bool = False, top: int = TO
     rows = [[a["agency"], a["state"] or "-", a["level"] or "-", f"{a['facilities']:,}", f"{a['detainers_issued']:,}",
              f"{a['declined_detainers']:,}", "-" if a["coverage_ratio"] is None else f"{a['coverage_ratio']:.1%}"]
             for a in report["agencies"][:top]]
-    print_fitted(out, f"agencies with the most declines, {report['window_start']} .. {report['window_end']}", columns, rows, wide)
+    print_fitted(out, f"agencies with the most declines, {figures_span(report)}", columns, rows, wide)
     out.print(agencies_note(report), highlight=False)
 
 

@@ -16,6 +16,7 @@ import duckdb
 from rich.console import Console
 
 from detainers.report.charts import escape as _e
+from detainers.report.held import figures_span
 from detainers.report.rows import totals, window_rows
 from detainers.report.tables import Column, print_fitted
 
@@ -66,7 +67,7 @@ def print_counties(out: Console, report: dict, folded: dict, wide: bool = False,
                Column("covered", numeric=True, drop=1)]
     rows = [[c["county"], c["state_code"], c["county_fips"], f"{c['detainers_issued']:,}", f"{c['declined_detainers']:,}",
              f"{c['declining_facilities']:,}", _ratio(c["coverage_ratio"])] for c in report["counties"][:top]]
-    print_fitted(out, f"counties with the most declines, {report['window_start']} .. {report['window_end']}", columns, rows, wide)
+    print_fitted(out, f"counties with the most declines, {figures_span(report)}", columns, rows, wide)
     out.print(counties_note(report, folded), highlight=False)
 
 

@@ -53,6 +53,20 @@ def held_line(h: dict) -> str:
             f"{_share(h)}; the figures below are for that part")
 
 
+def held_keys(h: dict) -> dict:
+    """What a --by report's JSON says of the data held, beside the window asked: the data's own
+    first and last day in it and the sentence of what the figures cover."""
+    return {"coverage_start": h.get("coverage_start"), "coverage_end": h.get("coverage_end"),
+            "figures_cover": figures_cover(h)}
+
+
+def figures_span(report: dict) -> str:
+    """A --by table's title span: the data's own days in the window, never the window asked."""
+    if not report.get("coverage_start"):
+        return f"no data in {report['window_start']} .. {report['window_end']}"
+    return f"{report['coverage_start']} .. {report['coverage_end']}"
+
+
 def figures_cover(h: dict) -> str:
     """The JSON's one sentence of what the figures count."""
     if not has_data(h):
