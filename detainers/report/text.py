@@ -37,10 +37,11 @@ def print_run(out: Console, summary: RunSummary, total: float) -> None:
         out.print(f"[yellow]note:[/] {note}", highlight=False)
     stages = ", ".join(f"{k} {v:.2f}s" for k, v in summary.seconds.items())
     out.print(f"stages: {stages}; total {total:.2f}s")
+    # the warehouse's path whole on one line, however narrow the terminal: users copy it
     if summary.published:
-        out.print(f"published {summary.warehouse}")
+        out.print(f"published {summary.warehouse}", soft_wrap=True)
     else:
-        out.print(f"nothing changed: {summary.warehouse} left as it was")
+        out.print(f"nothing changed: {summary.warehouse} left as it was", soft_wrap=True)
     if summary.headline:
         print_headline(out, summary.headline)
 
